@@ -1,0 +1,24 @@
+# The two commands: `make run` and `make test`. Both install what is missing
+# on a fresh Debian 12 machine (as root), build, and start PostgreSQL.
+.PHONY: run test build stop-db clean asan bench
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh
+
+build:
+	@scripts/deps.sh
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j2
+
+# The same suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	@BUILD_DIR=build-asan CMAKE_ARGS="-DSIGNOFF_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo" scripts/test.sh
+
+stop-db:
+	@scripts/pg.sh stop .data/pg
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,179 @@
+#include "policies/decimal.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace signoff::policies {
+namespace {
+
+// Largest magnitude a Decimal may hold: what a protobuf Money can carry.
+constexpr __int128 kMaxNanos =
+    __int128(std::numeric_limits<int64_t>::max()) * Decimal::kNanosPerUnit +
+    (Decimal::kNanosPerUnit - 1);
+
+absl::Status OutOfRange(absl::string_view what) {
+  return absl::OutOfRangeError(
+      absl::StrCat(what, " overflows the exact decimal range (|value| < 9.2e18)"));
+}
+
+__int128 Pow10(int n) {
+  __int128 p = 1;
+  for (int i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+// Divides rounding half away from zero; divisor > 0.
+__int128 DivideRounded(__int128 numerator, __int128 divisor) {
+  __int128 q = numerator / divisor;
+  __int128 r = numerator % divisor;
+  if (r < 0) r = -r;
+  if (2 * r >= divisor) q += numerator < 0 ? -1 : 1;
+  return q;
+}
+
+std::string Int128ToString(__int128 v) {
+  if (v == 0) return "0";
+  bool negative = v < 0;
+  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v)
+                                 : static_cast<unsigned __int128>(v);
+  std::string digits;
+  while (u > 0) {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  if (negative) digits.push_back('-');
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+}  // namespace
+
+absl::StatusOr<Decimal> Decimal::FromNanos(__int128 nanos) {
+  if (nanos > kMaxNanos || nanos < -kMaxNanos) return OutOfRange("value");
+  return Decimal(nanos);
+}
+
+absl::StatusOr<Decimal> Decimal::FromUnitsAndNanos(int64_t units, int32_t nanos) {
+  if (nanos <= -kNanosPerUnit || nanos >= kNanosPerUnit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("nanos must be within ±999999999, got ", nanos));
+  }
+  if ((units > 0 && nanos < 0) || (units < 0 && nanos > 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("units (", units, ") and nanos (", nanos, ") must have the same sign"));
+  }
+  return Decimal(__int128(units) * kNanosPerUnit + nanos);
+}
+
+absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
+  absl::string_view s = absl::StripAsciiWhitespace(text);
+  if (s.empty()) return absl::InvalidArgumentError("empty number");
+  bool negative = false;
+  if (s[0] == '+' || s[0] == '-') {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  absl::string_view whole = s, fraction;
+  if (size_t dot = s.find('.'); dot != absl::string_view::npos) {
+    whole = s.substr(0, dot);
+    fraction = s.substr(dot + 1);
+  }
+  auto all_digits = [](absl::string_view p) {
+    return std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if ((whole.empty() && fraction.empty()) || !all_digits(whole) || !all_digits(fraction)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text, "\" is not a decimal number (expected e.g. 12.5)"));
+  }
+  if (fraction.size() > kFractionDigits) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text, "\" has more than 9 digits after the point"));
+  }
+  __int128 value = 0;
+  for (char c : whole) {
+    value = value * 10 + (c - '0');
+    if (value > kMaxNanos) return OutOfRange(absl::StrCat("\"", text, "\""));
+  }
+  value *= kNanosPerUnit;
+  __int128 frac = 0;
+  for (char c : fraction) frac = frac * 10 + (c - '0');
+  value += frac * Pow10(kFractionDigits - static_cast<int>(fraction.size()));
+  if (value > kMaxNanos) return OutOfRange(absl::StrCat("\"", text, "\""));
+  return Decimal(negative ? -value : value);
+}
+
+std::string Decimal::ToString() const {
+  __int128 magnitude = nanos_ < 0 ? -nanos_ : nanos_;
+  std::string out = nanos_ < 0 ? "-" : "";
+  absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
+  int64_t frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
+  if (frac != 0) {
+    std::string digits = std::to_string(frac);
+    digits.insert(0, kFractionDigits - digits.size(), '0');
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    absl::StrAppend(&out, ".", digits);
+  }
+  return out;
+}
+
+std::string Decimal::ToFixed(int digits) const {
+  digits = std::clamp(digits, 0, kFractionDigits);
+  __int128 rounded = RoundTo(digits).nanos_;
+  __int128 magnitude = rounded < 0 ? -rounded : rounded;
+  std::string out = rounded < 0 ? "-" : "";
+  absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
+  if (digits > 0) {
+    int64_t frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
+    std::string all = std::to_string(frac);
+    all.insert(0, kFractionDigits - all.size(), '0');
+    absl::StrAppend(&out, ".", all.substr(0, digits));
+  }
+  return out;
+}
+
+Decimal Decimal::RoundTo(int digits) const {
+  digits = std::clamp(digits, 0, kFractionDigits);
+  __int128 step = Pow10(kFractionDigits - digits);
+  // Rounding can add at most one step; the range leaves room for it except at
+  // the very edge, where we clamp instead of overflowing.
+  __int128 rounded = DivideRounded(nanos_, step) * step;
+  if (rounded > kMaxNanos) rounded -= step;
+  if (rounded < -kMaxNanos) rounded += step;
+  return Decimal(rounded);
+}
+
+absl::StatusOr<Decimal> Add(Decimal a, Decimal b) {
+  return Decimal::FromNanos(a.nanos_ + b.nanos_);  // both < 2^127 / 2: no wrap
+}
+
+absl::StatusOr<Decimal> Subtract(Decimal a, Decimal b) {
+  return Decimal::FromNanos(a.nanos_ - b.nanos_);
+}
+
+absl::StatusOr<Decimal> Multiply(Decimal a, Decimal b) {
+  __int128 product;
+  if (__builtin_mul_overflow(a.nanos_, b.nanos_, &product)) return OutOfRange("product");
+  return Decimal::FromNanos(DivideRounded(product, Decimal::kNanosPerUnit));
+}
+
+absl::StatusOr<Decimal> Divide(Decimal a, Decimal b) {
+  if (b.nanos_ == 0) return absl::InvalidArgumentError("division by zero");
+  __int128 numerator;
+  if (__builtin_mul_overflow(a.nanos_, __int128(Decimal::kNanosPerUnit), &numerator)) {
+    return OutOfRange("quotient");
+  }
+  __int128 divisor = b.nanos_;
+  if (divisor < 0) {
+    divisor = -divisor;
+    numerator = -numerator;
+  }
+  return Decimal::FromNanos(DivideRounded(numerator, divisor));
+}
+
+Decimal Negate(Decimal a) { return Decimal(-a.nanos_); }
+
+}  // namespace signoff::policies

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace signoff::policies {
+
+// An exact decimal number with 9 fractional digits (fixed point, stored as a
+// count of billionths). Quantities, percentages and money amounts are all
+// Decimals, so no value the service judges ever passes through a double.
+//
+// The magnitude is bounded by what fits a protobuf Money (int64 units): any
+// operation that would leave that range fails with OUT_OF_RANGE instead of
+// wrapping around.
+class Decimal {
+ public:
+  static constexpr int kFractionDigits = 9;
+  static constexpr int64_t kNanosPerUnit = 1'000'000'000;
+
+  constexpr Decimal() = default;
+
+  // Parses "12", "-0.5", "+3.125", "1e" is rejected; at most 9 fraction digits.
+  static absl::StatusOr<Decimal> Parse(absl::string_view text);
+  // Whole units plus billionths; both must carry the same sign (or be zero).
+  static absl::StatusOr<Decimal> FromUnitsAndNanos(int64_t units, int32_t nanos);
+  static Decimal FromUnits(int64_t units) { return Decimal(__int128(units) * kNanosPerUnit); }
+  static absl::StatusOr<Decimal> FromNanos(__int128 nanos);
+
+  __int128 nanos() const { return nanos_; }
+  int64_t units() const { return static_cast<int64_t>(nanos_ / kNanosPerUnit); }
+  int32_t fractional_nanos() const { return static_cast<int32_t>(nanos_ % kNanosPerUnit); }
+  bool is_zero() const { return nanos_ == 0; }
+  bool is_negative() const { return nanos_ < 0; }
+
+  // Shortest exact text: "12.5", "-3", "0.000000001".
+  std::string ToString() const;
+  // Rounded (half away from zero) to `digits` fraction digits, always showing
+  // them: ToFixed(2) of 3.205 is "3.21". For display only.
+  std::string ToFixed(int digits) const;
+
+  // Rounds half away from zero to `digits` fraction digits (0..9) — the
+  // commercial rounding used on invoices.
+  Decimal RoundTo(int digits) const;
+
+  friend auto operator<=>(const Decimal&, const Decimal&) = default;
+  friend bool operator==(const Decimal&, const Decimal&) = default;
+
+ private:
+  explicit constexpr Decimal(__int128 nanos) : nanos_(nanos) {}
+  __int128 nanos_ = 0;
+
+  friend absl::StatusOr<Decimal> Add(Decimal, Decimal);
+  friend absl::StatusOr<Decimal> Subtract(Decimal, Decimal);
+  friend absl::StatusOr<Decimal> Multiply(Decimal, Decimal);
+  friend absl::StatusOr<Decimal> Divide(Decimal, Decimal);
+  friend Decimal Negate(Decimal);
+};
+
+absl::StatusOr<Decimal> Add(Decimal a, Decimal b);
+absl::StatusOr<Decimal> Subtract(Decimal a, Decimal b);
+// Exact product rounded half away from zero to 9 fraction digits.
+absl::StatusOr<Decimal> Multiply(Decimal a, Decimal b);
+// Quotient rounded half away from zero to 9 fraction digits; b must be non-zero.
+absl::StatusOr<Decimal> Divide(Decimal a, Decimal b);
+Decimal Negate(Decimal a);
+
+}  // namespace signoff::policies

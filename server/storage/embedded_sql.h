@@ -1,0 +1,20 @@
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <vector>
+
+namespace signoff::storage {
+
+// A SQL file compiled into the binary (see cmake/embed_sql.cmake): `name` is
+// the file name without extension, e.g. "V001__init".
+struct EmbeddedSql {
+  absl::string_view name;
+  absl::string_view sql;
+};
+
+}  // namespace signoff::storage
+
+namespace signoff::storage::internal {
+// Migrations from server/storage/migrations, sorted by name.
+const std::vector<EmbeddedSql>& Migrations();
+}  // namespace signoff::storage::internal
