@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libpqxx-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
-  openssl
+  openssl python3-grpcio
 )
 
 missing=()
