@@ -1,5 +1,7 @@
 # The two commands: `make run` and `make test`. Both install what is missing
 # on a fresh Debian 12 machine (as root), build, and start PostgreSQL.
+MAKEFLAGS += --no-print-directory
+
 .PHONY: run test build stop-db clean asan bench
 
 run:
