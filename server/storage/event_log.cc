@@ -145,6 +145,11 @@ std::string EventHash(const std::string& prev_hash, const StoredEvent& event) {
 
 std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
                                   const std::vector<NewEvent>& events) {
+  // Callers inside storage append straight from their own transactions, so
+  // the checks that keep stored bytes equal to hashed bytes live here too.
+  if (absl::Status valid = ValidateForAppend(events, at); !valid.ok()) {
+    throw std::invalid_argument(std::string(valid.message()));
+  }
   if (events.empty()) return {};
   // The row lock serialises appenders until this transaction ends: seqs are
   // gapless and each event hashes its true predecessor.

@@ -103,8 +103,9 @@ inline constexpr char kEventsChannel[] = "signoff_events";
 // no events). The head lock is held until the caller's transaction ends, so
 // keep that transaction short; in a REPEATABLE READ or SERIALIZABLE
 // transaction a concurrent appender makes it fail with a serialization
-// failure (retry). The caller has validated the events (EventLog::Append
-// does). Throws pqxx exceptions like any other statement in the transaction.
+// failure (retry). Throws pqxx exceptions like any other statement in the
+// transaction, and std::invalid_argument for what EventLog::Append refuses
+// with INVALID_ARGUMENT (no kind, a NUL byte in a text, an infinite `at`).
 std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
                                   const std::vector<NewEvent>& events);
 // SHA-256(prev_hash || canonical encoding of the event), raw 32 bytes.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 #include <pqxx/pqxx>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -152,6 +153,15 @@ TEST_F(EventLogTest, AppendRefusesEventsItCannotStoreFaithfully) {
   auto seqs = log.Append({Event("ok")}, kAt);
   ASSERT_THAT(seqs, IsOk());
   EXPECT_THAT(*seqs, ElementsAre(1));
+}
+
+TEST_F(EventLogTest, AppendEventsInACallersTransactionRefusesWhatItCannotStore) {
+  pqxx::connection conn(test_db_->dsn());
+  pqxx::work tx(conn);
+  NewEvent nul = Event("offer.submitted", std::string("o\0x", 3));
+  EXPECT_THROW(internal::AppendEvents(tx, kAt, {nul}), std::invalid_argument);
+  EXPECT_THROW(internal::AppendEvents(tx, kAt, {Event("")}), std::invalid_argument);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM events")[0].as<int64_t>(), 0);
 }
 
 TEST_F(EventLogTest, ReadFiltersByOfferAndKindAndPagesAfterSeq) {
