@@ -33,7 +33,11 @@ absl::StatusOr<int> MigrationVersion(absl::string_view name) {
 absl::StatusOr<std::unique_ptr<pqxx::connection>> Open(const std::string& dsn,
                                                        const std::string& redacted_dsn) {
   try {
-    return std::make_unique<pqxx::connection>(dsn);
+    auto conn = std::make_unique<pqxx::connection>(dsn);
+    for (const EmbeddedSql& query : internal::Queries()) {
+      conn->prepare(std::string(query.name), std::string(query.sql));
+    }
+    return conn;
   } catch (const std::exception& e) {
     return internal::StatusFromException(e, absl::StrCat("connecting to ", redacted_dsn));
   }

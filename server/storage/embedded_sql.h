@@ -17,4 +17,7 @@ struct EmbeddedSql {
 namespace signoff::storage::internal {
 // Migrations from server/storage/migrations, sorted by name.
 const std::vector<EmbeddedSql>& Migrations();
+// Named queries from server/storage/queries, one per file; every connection
+// prepares them under their names (lazily, on first use).
+const std::vector<EmbeddedSql>& Queries();
 }  // namespace signoff::storage::internal

@@ -1,0 +1,422 @@
+#include "server/storage/pg_offer_repository.h"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "policies/decimal.h"
+#include "server/storage/event_log.h"
+#include "server/storage/pg_error.h"
+#include "server/storage/pg_values.h"
+#include "server/workflow/proto_time.h"
+
+namespace signoff::storage {
+namespace {
+
+using workflow::ProtoTimeMicros;
+
+constexpr int kMaxRetries = 3;
+
+std::string StatusName(v1::OfferStatus status) {
+  std::string name = v1::OfferStatus_Name(status);
+  return name.substr(std::string("OFFER_STATUS_").size());
+}
+
+std::string OutcomeName(v1::Outcome outcome) {
+  std::string name = v1::Outcome_Name(outcome);
+  return name.substr(std::string("OUTCOME_").size());
+}
+
+std::string DecimalText(int64_t units, int32_t nanos) {
+  auto value = policies::Decimal::FromUnitsAndNanos(units, nanos);
+  return value.ok() ? value->ToString() : "0";
+}
+
+std::vector<std::string> RuleIds(const v1::OfferRecord& record) {
+  std::vector<std::string> ids;
+  for (const v1::Reason& reason : record.decision().reasons()) {
+    if (std::find(ids.begin(), ids.end(), reason.rule_id()) == ids.end()) {
+      ids.push_back(reason.rule_id());
+    }
+  }
+  return ids;
+}
+
+std::vector<std::string> ApproverIds(const v1::OfferRecord& record) {
+  std::set<std::string> ids;
+  for (const v1::ApprovalStage& stage : record.approval().stages()) {
+    for (const v1::ApprovalAction& action : stage.actions()) ids.insert(action.approver_id());
+  }
+  return {ids.begin(), ids.end()};
+}
+
+const v1::ApprovalStage* OpenStage(const v1::OfferRecord& record) {
+  if (record.status() != v1::OFFER_STATUS_PENDING) return nullptr;
+  int current = record.approval().current_stage();
+  if (current < 0 || current >= record.approval().stages_size()) return nullptr;
+  const v1::ApprovalStage& stage = record.approval().stages(current);
+  return stage.status() == v1::STAGE_STATUS_OPEN ? &stage : nullptr;
+}
+
+int64_t NextDeadlineMicros(const v1::OfferRecord& record) {
+  const v1::ApprovalStage* stage = OpenStage(record);
+  return stage != nullptr && stage->has_deadline() ? ProtoTimeMicros(stage->deadline()) : 0;
+}
+
+int64_t OptionalMicros(bool present, const google::protobuf::Timestamp& ts) {
+  return present ? ProtoTimeMicros(ts) : 0;
+}
+
+absl::StatusOr<std::optional<v1::OfferRecord>> FirstRecord(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  auto record = internal::ParseProto<v1::OfferRecord>(rows[0][0]);
+  if (!record.ok()) return record.status();
+  return std::optional<v1::OfferRecord>(std::move(*record));
+}
+
+absl::StatusOr<std::vector<v1::OfferRecord>> AllRecords(const pqxx::result& rows) {
+  std::vector<v1::OfferRecord> records;
+  for (const pqxx::row& row : rows) {
+    auto record = internal::ParseProto<v1::OfferRecord>(row[0]);
+    if (!record.ok()) return record.status();
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+v1::Delegation DelegationFromRow(const pqxx::row& row) {
+  v1::Delegation delegation;
+  delegation.set_delegator_id(row[0].as<std::string>());
+  delegation.set_delegate_id(row[1].as<std::string>());
+  *delegation.mutable_starts_at() = workflow::ToProtoTime(absl::FromUnixMicros(row[2].as<int64_t>()));
+  *delegation.mutable_ends_at() = workflow::ToProtoTime(absl::FromUnixMicros(row[3].as<int64_t>()));
+  return delegation;
+}
+
+// Runs `body`, turning any libpqxx exception into a status.
+template <typename Body>
+auto Guarded(const char* context, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return internal::StatusFromException(e, context);
+  }
+}
+
+// The workflow's transaction, on one libpqxx transaction (or savepoint).
+class PgOfferTransaction : public workflow::OfferTransaction {
+ public:
+  explicit PgOfferTransaction(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  absl::StatusOr<std::optional<v1::OfferRecord>> Latest(const std::string& offer_id,
+                                                        bool lock) override {
+    return Guarded("reading offer", [&]() -> absl::StatusOr<std::optional<v1::OfferRecord>> {
+      return FirstRecord(
+          tx_.exec_prepared(lock ? "offer_latest_for_update" : "offer_latest", offer_id));
+    });
+  }
+
+  absl::StatusOr<std::optional<v1::OfferRecord>> Revision(const std::string& offer_id,
+                                                          int64_t revision, bool lock) override {
+    return Guarded("reading offer revision", [&]() -> absl::StatusOr<std::optional<v1::OfferRecord>> {
+      return FirstRecord(tx_.exec_prepared(
+          lock ? "offer_revision_for_update" : "offer_revision", offer_id, revision));
+    });
+  }
+
+  absl::StatusOr<std::optional<v1::OfferRecord>> ByIdempotencyKey(
+      const std::string& submitted_by, const std::string& key) override {
+    return Guarded("reading idempotency key", [&]() -> absl::StatusOr<std::optional<v1::OfferRecord>> {
+      return FirstRecord(tx_.exec_prepared("offer_by_idempotency_key", submitted_by, key));
+    });
+  }
+
+  absl::Status Insert(const v1::OfferRecord& record) override {
+    return Guarded("storing offer", [&]() -> absl::Status {
+      const v1::Offer& offer = record.offer();
+      const v1::OfferFigures& figures = record.decision().figures();
+      std::string margin = figures.has_margin_percent() ? figures.margin_percent().value() : "";
+      tx_.exec_prepared(
+          "offer_insert", offer.offer_id(), offer.revision(),
+          pqxx::binarystring(internal::SerializeDeterministic(record)),
+          pqxx::binarystring(internal::SerializeDeterministic(offer)), record.submitted_by(),
+          record.idempotency_key(), offer.manager_id(), offer.customer().id(),
+          offer.currency_code(), DecimalText(figures.total().units(), figures.total().nanos()),
+          margin, OutcomeName(record.decision().outcome()), StatusName(record.status()),
+          internal::ToTextArray(RuleIds(record)), internal::ToTextArray(ApproverIds(record)),
+          record.decision().policy_version().label(),
+          record.decision().policy_version().content_hash(),
+          ProtoTimeMicros(record.submitted_at()),
+          OptionalMicros(record.has_decided_at(), record.decided_at()),
+          OptionalMicros(offer.has_valid_until(), offer.valid_until()), NextDeadlineMicros(record),
+          record.version());
+      return RefreshInbox(record);
+    });
+  }
+
+  absl::Status Update(const v1::OfferRecord& record) override {
+    return Guarded("updating offer", [&]() -> absl::Status {
+      pqxx::result updated = tx_.exec_prepared(
+          "offer_update", record.offer().offer_id(), record.offer().revision(),
+          pqxx::binarystring(internal::SerializeDeterministic(record)), StatusName(record.status()),
+          internal::ToTextArray(ApproverIds(record)),
+          OptionalMicros(record.has_decided_at(), record.decided_at()), NextDeadlineMicros(record),
+          record.version());
+      if (updated.affected_rows() != 1) {
+        return absl::AbortedError(absl::StrCat(
+            "offer ", record.offer().offer_id(), " revision ", record.offer().revision(),
+            " changed concurrently (expected version ", record.version() - 1,
+            "); reload it and try again"));
+      }
+      return RefreshInbox(record);
+    });
+  }
+
+  absl::Status AppendEvents(const std::vector<v1::Event>& events, absl::Time at) override {
+    return Guarded("appending events", [&]() -> absl::Status {
+      std::vector<NewEvent> rows;
+      rows.reserve(events.size());
+      for (const v1::Event& event : events) {
+        NewEvent row;
+        row.kind = event.kind();
+        row.offer_id = event.offer_id();
+        row.revision = event.revision();
+        row.actor_id = event.actor_id();
+        row.on_behalf_of = event.on_behalf_of();
+        row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
+        rows.push_back(std::move(row));
+      }
+      internal::AppendEvents(tx_, at, rows);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::OfferRecord>> ClaimPastDeadline(absl::Time at, int limit) override {
+    return Guarded("claiming overdue stages", [&]() -> absl::StatusOr<std::vector<v1::OfferRecord>> {
+      return AllRecords(tx_.exec_prepared("offers_past_deadline", absl::ToUnixMicros(at), limit));
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::OfferRecord>> ClaimPastValidUntil(absl::Time at, int limit) override {
+    return Guarded("claiming expired offers", [&]() -> absl::StatusOr<std::vector<v1::OfferRecord>> {
+      return AllRecords(tx_.exec_prepared("offers_past_valid_until", absl::ToUnixMicros(at), limit));
+    });
+  }
+
+  absl::Status PutDelegation(const v1::Delegation& d) override {
+    return Guarded("storing delegation", [&]() -> absl::Status {
+      tx_.exec_prepared("delegation_put", d.delegator_id(), d.delegate_id(),
+                        ProtoTimeMicros(d.starts_at()), ProtoTimeMicros(d.ends_at()));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status DeleteDelegation(const std::string& delegator_id) override {
+    return Guarded("clearing delegation", [&]() -> absl::Status {
+      if (tx_.exec_prepared("delegation_delete", delegator_id).affected_rows() == 0) {
+        return absl::NotFoundError(absl::StrCat(delegator_id, " has no delegation to clear"));
+      }
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  // The inbox is derived from the record: rewritten on every change.
+  absl::Status RefreshInbox(const v1::OfferRecord& record) {
+    const v1::Offer& offer = record.offer();
+    tx_.exec_prepared("inbox_clear", offer.offer_id(), offer.revision());
+    const v1::ApprovalStage* stage = OpenStage(record);
+    if (stage == nullptr) return absl::OkStatus();
+    std::vector<std::string> waiting;
+    for (const std::string& approver : stage->approvers()) {
+      bool acted = std::any_of(stage->actions().begin(), stage->actions().end(),
+                               [&](const v1::ApprovalAction& a) {
+                                 return a.approver_id() == approver || a.on_behalf_of() == approver;
+                               });
+      if (!acted && std::find(waiting.begin(), waiting.end(), approver) == waiting.end()) {
+        waiting.push_back(approver);
+      }
+    }
+    if (waiting.empty()) return absl::OkStatus();
+    tx_.exec_prepared("inbox_add", internal::ToTextArray(waiting), offer.offer_id(),
+                      offer.revision(), stage->index(), stage->level(),
+                      ProtoTimeMicros(stage->opened_at()),
+                      OptionalMicros(stage->has_deadline(), stage->deadline()));
+    return absl::OkStatus();
+  }
+
+  pqxx::transaction_base& tx_;
+};
+
+}  // namespace
+
+struct PgOfferRepository::PendingWork {
+  const workflow::TransactionWork* work;
+  absl::Status result;
+  bool done = false;
+};
+
+PgOfferRepository::PgOfferRepository(Database* db, GroupCommitOptions options)
+    : db_(db), options_(options) {
+  for (int i = 0; i < std::max(1, options_.writers); ++i) {
+    writers_.emplace_back([this] { WriterLoop(); });
+  }
+}
+
+PgOfferRepository::~PgOfferRepository() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  for (std::thread& writer : writers_) writer.join();
+}
+
+absl::Status PgOfferRepository::Transact(const workflow::TransactionWork& work) {
+  absl::Status status;
+  for (int attempt = 1; attempt <= kMaxRetries; ++attempt) {
+    status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+      return Guarded("transaction", [&]() -> absl::Status {
+        pqxx::work tx(conn);
+        PgOfferTransaction otx(tx);
+        absl::Status result = work(otx);
+        if (!result.ok()) return result;  // tx rolls back on destruction
+        tx.commit();
+        return absl::OkStatus();
+      });
+    });
+    if (!absl::IsAborted(status)) return status;
+  }
+  return status;
+}
+
+absl::Status PgOfferRepository::TransactGrouped(const workflow::TransactionWork& work) {
+  PendingWork item{&work, absl::OkStatus()};
+  std::unique_lock lock(mu_);
+  if (stopping_) return absl::UnavailableError("storage is shutting down");
+  queue_.push_back(&item);
+  queued_.notify_one();
+  finished_.wait(lock, [&] { return item.done; });
+  return item.result;
+}
+
+void PgOfferRepository::WriterLoop() {
+  while (true) {
+    std::vector<PendingWork*> batch;
+    {
+      std::unique_lock lock(mu_);
+      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_batch) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    {
+      std::lock_guard lock(mu_);
+      for (PendingWork* item : batch) item->done = true;
+    }
+    finished_.notify_all();
+  }
+}
+
+void PgOfferRepository::RunBatch(const std::vector<PendingWork*>& batch) {
+  absl::Status commit = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    return Guarded("group commit", [&]() -> absl::Status {
+      pqxx::work tx(conn);
+      for (PendingWork* item : batch) {
+        // Each member in its own savepoint: a failing member undoes only itself.
+        try {
+          pqxx::subtransaction savepoint(tx, "member");
+          PgOfferTransaction otx(savepoint);
+          item->result = (*item->work)(otx);
+          if (item->result.ok()) {
+            savepoint.commit();
+          } else {
+            savepoint.abort();
+          }
+        } catch (const std::exception& e) {
+          item->result = internal::StatusFromException(e, "submission");
+        }
+      }
+      tx.commit();
+      return absl::OkStatus();
+    });
+  });
+  if (!commit.ok()) {
+    // Nothing of the batch is durable: no member may report success.
+    for (PendingWork* item : batch) {
+      if (item->result.ok()) item->result = commit;
+    }
+  }
+}
+
+absl::StatusOr<std::optional<v1::OfferRecord>> PgOfferRepository::Get(const std::string& offer_id,
+                                                                      int64_t revision) {
+  absl::StatusOr<std::optional<v1::OfferRecord>> out = std::nullopt;
+  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    out = revision == 0 ? FirstRecord(tx.exec_prepared("offer_latest", offer_id))
+                        : FirstRecord(tx.exec_prepared("offer_revision", offer_id, revision));
+    return out.status();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::vector<workflow::InboxEntry>> PgOfferRepository::Inbox(
+    const std::vector<std::string>& approver_ids, int limit) {
+  std::vector<workflow::InboxEntry> entries;
+  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    for (const pqxx::row& row :
+         tx.exec_prepared("inbox_for", internal::ToTextArray(approver_ids), limit)) {
+      workflow::InboxEntry entry;
+      entry.approver_id = row[0].as<std::string>();
+      entry.offer_id = row[1].as<std::string>();
+      entry.revision = row[2].as<int64_t>();
+      entry.stage_index = row[3].as<int32_t>();
+      entry.level = row[4].as<std::string>();
+      entry.since = absl::FromUnixMicros(row[5].as<int64_t>());
+      if (int64_t deadline = row[6].as<int64_t>(); deadline != 0) {
+        entry.deadline = absl::FromUnixMicros(deadline);
+      }
+      entries.push_back(std::move(entry));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return entries;
+}
+
+absl::StatusOr<std::vector<v1::Delegation>> PgOfferRepository::DelegationsTo(
+    const std::string& delegate_id, absl::Time at) {
+  std::vector<v1::Delegation> out;
+  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    for (const pqxx::row& row :
+         tx.exec_prepared("delegations_to", delegate_id, absl::ToUnixMicros(at))) {
+      out.push_back(DelegationFromRow(row));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::optional<v1::Delegation>> PgOfferRepository::DelegationOf(
+    const std::string& delegator_id, absl::Time at) {
+  std::optional<v1::Delegation> out;
+  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    pqxx::result rows = tx.exec_prepared("delegation_of", delegator_id, absl::ToUnixMicros(at));
+    if (!rows.empty()) out = DelegationFromRow(rows[0]);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+}  // namespace signoff::storage

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "server/storage/database.h"
+#include "server/workflow/repository.h"
+
+namespace signoff::storage {
+
+struct GroupCommitOptions {
+  // Threads that each run one shared transaction at a time.
+  int writers = 2;
+  // Most submissions one shared transaction carries.
+  int max_batch = 128;
+};
+
+// Offers, approvals, inbox and delegations on PostgreSQL.
+class PgOfferRepository : public workflow::OfferRepository {
+ public:
+  PgOfferRepository(Database* db, GroupCommitOptions options = {});
+  ~PgOfferRepository() override;
+
+  absl::Status Transact(const workflow::TransactionWork& work) override;
+  absl::Status TransactGrouped(const workflow::TransactionWork& work) override;
+  absl::StatusOr<std::optional<v1::OfferRecord>> Get(const std::string& offer_id,
+                                                     int64_t revision) override;
+  absl::StatusOr<std::vector<workflow::InboxEntry>> Inbox(
+      const std::vector<std::string>& approver_ids, int limit) override;
+  absl::StatusOr<std::vector<v1::Delegation>> DelegationsTo(const std::string& delegate_id,
+                                                            absl::Time at) override;
+  absl::StatusOr<std::optional<v1::Delegation>> DelegationOf(const std::string& delegator_id,
+                                                             absl::Time at) override;
+
+ private:
+  struct PendingWork;
+  void WriterLoop();
+  void RunBatch(const std::vector<PendingWork*>& batch);
+
+  Database* db_;
+  GroupCommitOptions options_;
+  std::mutex mu_;
+  std::condition_variable queued_;
+  std::condition_variable finished_;
+  std::deque<PendingWork*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> writers_;
+};
+
+}  // namespace signoff::storage

@@ -1,0 +1,35 @@
+#pragma once
+
+// Conversions between our values and what libpqxx passes to PostgreSQL.
+// Storage-internal.
+
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+
+namespace signoff::storage::internal {
+
+// A text[] literal, e.g. {"a","b \"c\""}, passed as a parameter and cast
+// with ::text[] in SQL (libpqxx 6 has no array parameters).
+std::string ToTextArray(const std::vector<std::string>& values);
+
+// Parses a bytea column holding a serialized protobuf message.
+template <typename Message>
+absl::StatusOr<Message> ParseProto(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  Message message;
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        std::string("stored ") + Message::descriptor()->full_name() + " does not parse");
+  }
+  return message;
+}
+
+// Deterministic serialization: equal messages give equal bytes.
+std::string SerializeDeterministic(const google::protobuf::Message& message);
+
+}  // namespace signoff::storage::internal

@@ -1,0 +1,1 @@
+DELETE FROM delegations WHERE delegator_id = $1

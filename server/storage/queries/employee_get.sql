@@ -1,0 +1,1 @@
+SELECT record FROM employees WHERE employee_id = $1

@@ -1,0 +1,1 @@
+SELECT record FROM offer_revisions WHERE offer_id = $1 AND revision = $2 FOR UPDATE

@@ -1,0 +1,115 @@
+#pragma once
+
+// The narrow interface between the workflow and storage. The workflow owns
+// these declarations; server/storage implements them on PostgreSQL. No SQL,
+// no libpqxx and no gRPC here.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "signoff/v1/approval.pb.h"
+#include "signoff/v1/directory.pb.h"
+#include "signoff/v1/event.pb.h"
+
+namespace signoff::workflow {
+
+// The operations the workflow performs inside one database transaction.
+// Reads with `lock` take a row lock held until commit, so two approvers
+// acting on one offer are serialised and the second sees the first's result.
+class OfferTransaction {
+ public:
+  virtual ~OfferTransaction() = default;
+
+  virtual absl::StatusOr<std::optional<v1::OfferRecord>> Latest(const std::string& offer_id,
+                                                                bool lock) = 0;
+  virtual absl::StatusOr<std::optional<v1::OfferRecord>> Revision(const std::string& offer_id,
+                                                                  int64_t revision, bool lock) = 0;
+  virtual absl::StatusOr<std::optional<v1::OfferRecord>> ByIdempotencyKey(
+      const std::string& submitted_by, const std::string& idempotency_key) = 0;
+  // ALREADY_EXISTS when (offer id, revision) or (submitter, key) is taken.
+  virtual absl::Status Insert(const v1::OfferRecord& record) = 0;
+  // Stores `record` (whose version the caller has incremented) over the
+  // stored row; ABORTED when the stored version is not record.version() - 1.
+  virtual absl::Status Update(const v1::OfferRecord& record) = 0;
+  // Appends to the hash-chained event log; seq and hash are assigned here.
+  virtual absl::Status AppendEvents(const std::vector<v1::Event>& events, absl::Time at) = 0;
+
+  // Pending revisions whose open stage's deadline (or whose valid-until) is
+  // at or before `at`, locked, skipping rows another replica has locked, so
+  // each item is handled exactly once.
+  virtual absl::StatusOr<std::vector<v1::OfferRecord>> ClaimPastDeadline(absl::Time at,
+                                                                         int limit) = 0;
+  virtual absl::StatusOr<std::vector<v1::OfferRecord>> ClaimPastValidUntil(absl::Time at,
+                                                                           int limit) = 0;
+
+  virtual absl::Status PutDelegation(const v1::Delegation& delegation) = 0;
+  // NOT_FOUND when the delegator has none.
+  virtual absl::Status DeleteDelegation(const std::string& delegator_id) = 0;
+};
+
+using TransactionWork = std::function<absl::Status(OfferTransaction&)>;
+
+// One pending item in an approver's inbox.
+struct InboxEntry {
+  std::string offer_id;
+  int64_t revision = 0;
+  int32_t stage_index = 0;
+  std::string level;
+  // The approver it is due to; differs from the reader for delegated items.
+  std::string approver_id;
+  absl::Time since;
+  std::optional<absl::Time> deadline;
+};
+
+class OfferRepository {
+ public:
+  virtual ~OfferRepository() = default;
+
+  // Runs `work` in one transaction and commits it. `work` may run more than
+  // once when the database asks for a retry (deadlock, serialization), so it
+  // must not have effects outside the transaction.
+  virtual absl::Status Transact(const TransactionWork& work) = 0;
+  // Like Transact, but the work may share one transaction (and one commit)
+  // with other concurrent callers — group commit for the hot submission
+  // path. Each caller's work runs in its own savepoint: its failure undoes
+  // only its own writes. Returns only after the shared commit is durable.
+  virtual absl::Status TransactGrouped(const TransactionWork& work) = 0;
+
+  // Read-only lookups outside any transaction. revision 0 = the latest.
+  virtual absl::StatusOr<std::optional<v1::OfferRecord>> Get(const std::string& offer_id,
+                                                             int64_t revision) = 0;
+  // Items due to any of `approver_ids`, oldest first.
+  virtual absl::StatusOr<std::vector<InboxEntry>> Inbox(const std::vector<std::string>& approver_ids,
+                                                        int limit) = 0;
+  // Delegators whose delegation to `delegate_id` is active at `at`.
+  virtual absl::StatusOr<std::vector<v1::Delegation>> DelegationsTo(const std::string& delegate_id,
+                                                                    absl::Time at) = 0;
+  // The delegator's delegation active at `at`, if any.
+  virtual absl::StatusOr<std::optional<v1::Delegation>> DelegationOf(const std::string& delegator_id,
+                                                                     absl::Time at) = 0;
+};
+
+class DirectoryRepository {
+ public:
+  virtual ~DirectoryRepository() = default;
+
+  virtual absl::StatusOr<std::optional<v1::Employee>> Get(const std::string& employee_id) = 0;
+  virtual absl::StatusOr<std::vector<v1::Employee>> List(bool include_inactive) = 0;
+  // Active employees holding `level`, ordered by id.
+  virtual absl::StatusOr<std::vector<v1::Employee>> HoldersOf(const std::string& level) = 0;
+  // The employee's supervisors, nearest first (cycles cut).
+  virtual absl::StatusOr<std::vector<v1::Employee>> SupervisorChain(const std::string& employee_id) = 0;
+  // Inserts or replaces, and records an event in the same transaction.
+  virtual absl::Status Upsert(const v1::Employee& employee, const v1::Event& event,
+                              absl::Time at) = 0;
+  // Loads `seed` only when the directory is empty (first start). Returns how
+  // many employees were loaded.
+  virtual absl::StatusOr<int> SeedIfEmpty(const v1::Directory& seed, absl::Time at) = 0;
+};
+
+}  // namespace signoff::workflow
