@@ -1,0 +1,128 @@
+#include "policies/explain.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace signoff::policies::internal {
+namespace {
+
+const char* ComparisonWords(Comparison c) {
+  switch (c) {
+    case Comparison::kGreater: return "is above";
+    case Comparison::kGreaterOrEqual: return "is at least";
+    case Comparison::kLess: return "is below";
+    case Comparison::kLessOrEqual: return "is at most";
+    case Comparison::kEqual: return "is";
+    case Comparison::kIn: return "is one of";
+    case Comparison::kNotIn: return "is not one of";
+    case Comparison::kMissing: return "cannot be judged";
+  }
+  return "";
+}
+
+const char* UnitText(Unit unit) {
+  switch (unit) {
+    case Unit::kPercent: return "%";
+    case Unit::kDays: return "days";
+    case Unit::kLines: return "lines";
+    default: return "";
+  }
+}
+
+std::string Subject(const Fact& fact, const EvalInput& in) {
+  if (fact.line_index < 0 || fact.line_index >= in.offer.lines_size()) return fact.label->subject;
+  // People count lines from 1; the measurement keeps the 0-based index.
+  return absl::StrCat("Line ", fact.line_index + 1, " (", in.offer.lines(fact.line_index).sku(), ") ",
+                      fact.label->subject);
+}
+
+std::string MissingSentence(const Fact& fact, const EvalInput& in) {
+  const std::string subject = Subject(fact, in);
+  switch (fact.missing) {
+    case Missing::kManager:
+      return absl::StrCat(subject, " cannot be judged: manager \"", in.offer.manager_id(),
+                          "\" is not in the directory");
+    case Missing::kHireDate:
+      return absl::StrCat(subject, " cannot be judged: the manager has no valid hire date");
+    case Missing::kUnitCost:
+      if (fact.label->quantity == "lines_without_cost") {
+        return absl::StrCat(fact.measured.ToString(), " line(s) without a unit cost (first: line ",
+                            fact.line_index + 1, " ", in.offer.lines(fact.line_index).sku(),
+                            "): the margin cannot be proven");
+      }
+      return absl::StrCat(subject, " cannot be judged: no unit cost");
+    case Missing::kNoCostedLines:
+      return absl::StrCat(subject, " cannot be judged: no line has a unit cost");
+    case Missing::kZeroAmount:
+      return absl::StrCat(subject, " cannot be judged: the amount is zero");
+    case Missing::kThreshold:
+      return absl::StrCat(subject, " ", FormatValue(fact.measured, fact.label->unit, in.figures),
+                          " cannot be judged: the policy has no threshold for ", in.figures.currency_code);
+    case Missing::kOverflow:
+      return absl::StrCat(subject, " cannot be judged: out of range");
+    case Missing::kNone:
+      break;
+  }
+  return absl::StrCat(subject, " cannot be judged");
+}
+
+}  // namespace
+
+const char* ComparisonSymbol(Comparison c) {
+  switch (c) {
+    case Comparison::kGreater: return ">";
+    case Comparison::kGreaterOrEqual: return ">=";
+    case Comparison::kLess: return "<";
+    case Comparison::kLessOrEqual: return "<=";
+    case Comparison::kEqual: return "=";
+    case Comparison::kIn: return "in";
+    case Comparison::kNotIn: return "not in";
+    case Comparison::kMissing: return "missing";
+  }
+  return "";
+}
+
+std::string FormatValue(Decimal value, Unit unit, const OfferFigures& figures) {
+  switch (unit) {
+    case Unit::kCurrency: return absl::StrCat(value.ToFixed(figures.minor_digits), " ", figures.currency_code);
+    case Unit::kPercent: return absl::StrCat(value.ToFixed(2), " %");
+    case Unit::kDays: return absl::StrCat(value.ToString(), " days");
+    case Unit::kLines:
+    case Unit::kNone: return value.ToString();
+  }
+  return value.ToString();
+}
+
+std::string FactSentence(const Fact& fact, const EvalInput& in) {
+  if (fact.comparison == Comparison::kMissing) return MissingSentence(fact, in);
+  if (!fact.label->yes_sentence.empty()) {
+    return fact.measured_text != nullptr && *fact.measured_text == "true" ? fact.label->yes_sentence
+                                                                          : fact.label->no_sentence;
+  }
+  if (fact.threshold_text != nullptr) {  // membership
+    std::string measured = fact.measured_text == nullptr ? "(none)" : absl::StrCat("\"", *fact.measured_text, "\"");
+    return absl::StrCat(Subject(fact, in), " ", measured, " ", ComparisonWords(fact.comparison), " [",
+                        *fact.threshold_text, "]");
+  }
+  return absl::StrCat(Subject(fact, in), " ", FormatValue(fact.measured, fact.label->unit, in.figures), " ",
+                      ComparisonWords(fact.comparison), " ",
+                      FormatValue(fact.threshold, fact.label->unit, in.figures));
+}
+
+void FillMeasurement(const Fact& fact, const EvalInput& in, v1::Measurement* out) {
+  out->set_quantity(fact.label->quantity);
+  if (fact.threshold_text != nullptr || fact.measured_text != nullptr) {
+    if (fact.measured_text != nullptr) out->set_measured(*fact.measured_text);
+    if (fact.threshold_text != nullptr) out->set_threshold(*fact.threshold_text);
+  } else if (fact.comparison != Comparison::kMissing || fact.missing == Missing::kThreshold ||
+             fact.missing == Missing::kUnitCost) {
+    // Missing facts carry a value only when one was measured (the total
+    // without a threshold, the count of lines without a cost).
+    out->set_measured(fact.measured.ToString());
+    if (fact.has_threshold) out->set_threshold(fact.threshold.ToString());
+  }
+  out->set_unit(fact.label->unit == Unit::kCurrency ? in.figures.currency_code : UnitText(fact.label->unit));
+  out->set_comparison(ComparisonSymbol(fact.comparison));
+  out->set_line_index(fact.line_index);
+}
+
+}  // namespace signoff::policies::internal
