@@ -13,6 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "signoff/v1/approval.pb.h"
+#include "signoff/v1/audit.pb.h"
+#include "signoff/v1/decision.pb.h"
 #include "signoff/v1/directory.pb.h"
 #include "signoff/v1/event.pb.h"
 
@@ -110,6 +112,42 @@ class DirectoryRepository {
   // Loads `seed` only when the directory is empty (first start). Returns how
   // many employees were loaded.
   virtual absl::StatusOr<int> SeedIfEmpty(const v1::Directory& seed, absl::Time at) = 0;
+};
+
+// Which decisions an auditor wants. Empty / UNSPECIFIED fields do not filter.
+struct DecisionQuery {
+  // Submission time in [from, to).
+  absl::Time from = absl::InfinitePast();
+  absl::Time to = absl::InfiniteFuture();
+  std::string manager_id;
+  std::string customer_id;
+  // A rule that matched (any mode).
+  std::string rule_id;
+  // Someone who approved or rejected a stage of it.
+  std::string approver_id;
+  v1::OfferStatus status = v1::OFFER_STATUS_UNSPECIFIED;
+  v1::Outcome outcome = v1::OUTCOME_UNSPECIFIED;
+  // 1..1000.
+  int page_size = 100;
+  // From the previous page's next_page_token; "" for the first page.
+  std::string page_token;
+};
+
+struct DecisionPage {
+  // Newest submission first; ties broken by offer id, then revision.
+  std::vector<v1::OfferRecord> records;
+  // "" when this is the last page. Keyset-based: rows inserted while paging
+  // never shift or repeat what the next page returns.
+  std::string next_page_token;
+};
+
+class AuditRepository {
+ public:
+  virtual ~AuditRepository() = default;
+  // INVALID_ARGUMENT naming the field for a bad page size or page token.
+  virtual absl::StatusOr<DecisionPage> QueryDecisions(const DecisionQuery& query) = 0;
+  // Revisions submitted in [from, to).
+  virtual absl::StatusOr<v1::DecisionStatistics> Statistics(absl::Time from, absl::Time to) = 0;
 };
 
 }  // namespace signoff::workflow
