@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/policy_commands.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "signoffd address, host:port (env SIGNOFF_SERVER)");
@@ -31,6 +32,13 @@ Commands:
              (exit 0 when SERVING, 1 otherwise)
 
 Flags: --server=host:port (env SIGNOFF_SERVER), --tls_ca_file=PEM, --timeout=10s)";
+
+// The policy commands document themselves beside their code.
+const std::string& Usage() {
+  static const std::string* usage =
+      new std::string(absl::StrCat(kUsage, "\n\nOffline policy commands (no server needed):\n", kPolicyUsage));
+  return *usage;
+}
 
 std::string ServerAddress() {
   // An explicit --server wins over the environment.
@@ -80,15 +88,16 @@ int Health() {
 }
 
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
+  absl::SetProgramUsageMessage(Usage());
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::fprintf(stderr, "%s\n", kUsage);
+    std::fprintf(stderr, "%s\n", Usage().c_str());
     return 2;
   }
   std::string command = args[1];
   if (command == "health") return Health();
-  std::fprintf(stderr, "signoffctl: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
+  if (command == "policy") return RunPolicyCommand(std::vector<std::string>(args.begin() + 2, args.end()));
+  std::fprintf(stderr, "signoffctl: unknown command \"%s\"\n\n%s\n", command.c_str(), Usage().c_str());
   return 2;
 }
 
