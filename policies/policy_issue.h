@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct PolicyIssue {
     return line > 0 ? absl::StrCat(file, ":", line, ": ", message) : absl::StrCat(file, ": ", message);
   }
   friend bool operator==(const PolicyIssue&, const PolicyIssue&) = default;
+  friend std::ostream& operator<<(std::ostream& out, const PolicyIssue& issue) {
+    return out << issue.ToString();
+  }
 };
 
 }  // namespace signoff::policies

@@ -113,7 +113,9 @@ class PolicyCompiler {
   }
 
  private:
+  // Issues inside a rule name the rule, so a reader finds it without the line.
   void Issue(const std::string& file, int line, std::string message) {
+    if (rule_id_ != nullptr) message = absl::StrCat("rule \"", *rule_id_, "\": ", message);
     issues_->push_back({file, line, std::move(message)});
   }
 
@@ -254,8 +256,9 @@ class PolicyCompiler {
       const Where at = root.Nested(file.content, "rules", i);
       file_ = &file.name;
       bool ok = true;
+      rule_id_ = &proto.id();
       auto fail = [&](int line, std::string message) {
-        Issue(file.name, line, absl::StrCat("rule \"", proto.id(), "\": ", message));
+        Issue(file.name, line, std::move(message));
         ok = false;
       };
       internal::CompiledRule rule;
@@ -306,6 +309,7 @@ class PolicyCompiler {
       }
       *set_->definition_.add_rules() = proto;
       if (ok) set_->rules_.push_back(std::move(rule));
+      rule_id_ = nullptr;
     }
   }
 
@@ -532,6 +536,7 @@ class PolicyCompiler {
   std::vector<PolicyIssue>* issues_;
   PolicySet* set_ = nullptr;
   const std::string* file_ = nullptr;
+  const std::string* rule_id_ = nullptr;  // while compiling a rule
   std::map<std::string, std::string> level_lines_;
   std::map<std::string, std::string> rule_lines_;
   std::string fail_safe_level_, fail_safe_file_;
