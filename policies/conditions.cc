@@ -33,7 +33,7 @@ bool Contains(const std::vector<std::string>& values, const std::string& value) 
 // Pushes a numeric fact comparing `measured` with `threshold` by `tested`,
 // recording the relation that holds; returns whether `tested` held.
 bool CompareFact(const FactLabel& label, Decimal measured, Comparison tested, Decimal threshold,
-                 int line_index, std::vector<Fact>* facts) {
+                 int line_index, FactList* facts) {
   bool result = Holds(measured, tested, threshold);
   Fact f;
   f.label = &label;
@@ -46,7 +46,7 @@ bool CompareFact(const FactLabel& label, Decimal measured, Comparison tested, De
 }
 
 void MissingFact(const FactLabel& label, Missing why, int line_index, Decimal measured,
-                 std::vector<Fact>* facts) {
+                 FactList* facts) {
   Fact f;
   f.label = &label;
   f.comparison = Comparison::kMissing;
@@ -58,7 +58,7 @@ void MissingFact(const FactLabel& label, Missing why, int line_index, Decimal me
 }
 
 void MembershipFact(const FactLabel& label, bool member, const std::string* measured,
-                    const std::string* threshold, int line_index, std::vector<Fact>* facts) {
+                    const std::string* threshold, int line_index, FactList* facts) {
   Fact f;
   f.label = &label;
   f.comparison = member ? Comparison::kIn : Comparison::kNotIn;
@@ -71,7 +71,7 @@ void MembershipFact(const FactLabel& label, bool member, const std::string* meas
 class AllNode final : public ConditionNode {
  public:
   explicit AllNode(std::vector<NodePtr> children) : children_(std::move(children)) {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     const size_t start = facts->size();
     bool unknown = false;
     for (const NodePtr& child : children_) {
@@ -94,7 +94,7 @@ class AllNode final : public ConditionNode {
 class AnyNode final : public ConditionNode {
  public:
   explicit AnyNode(std::vector<NodePtr> children) : children_(std::move(children)) {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     const size_t start = facts->size();
     absl::InlinedVector<std::pair<size_t, size_t>, 8> false_ranges;
     bool unknown = false;
@@ -129,7 +129,7 @@ class AnyNode final : public ConditionNode {
 class NotNode final : public ConditionNode {
  public:
   explicit NotNode(NodePtr child) : child_(std::move(child)) {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     switch (child_->Evaluate(in, facts)) {
       case Truth::kTrue: return Truth::kFalse;
       case Truth::kFalse: return Truth::kTrue;
@@ -145,7 +145,7 @@ class TotalAboveNode final : public ConditionNode {
  public:
   explicit TotalAboveNode(std::vector<CurrencyAmount> thresholds)
       : thresholds_(std::move(thresholds)), label_{"offer_total", "Offer total", Unit::kCurrency} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     const CurrencyAmount* threshold = FindAmount(thresholds_, in.figures.currency_code);
     if (threshold == nullptr) {
       MissingFact(label_, Missing::kThreshold, -1, in.figures.total, facts);
@@ -169,7 +169,7 @@ class OfferPercentNode final : public ConditionNode {
                  ? FactLabel{"offer_discount_percent", "Offer discount", Unit::kPercent}
                  : FactLabel{"offer_margin_percent", "Offer margin", Unit::kPercent};
   }
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     const OfferFigures& f = in.figures;
     if (figure_ == Figure::kDiscount) {
       if (!f.discount_percent.has_value()) {
@@ -197,7 +197,7 @@ class LineDiscountAboveNode final : public ConditionNode {
   LineDiscountAboveNode(Decimal percent, LineFilter filter)
       : percent_(percent), filter_(std::move(filter)),
         label_{"line_discount_percent", "discount", Unit::kPercent} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     int worst = -1;
     for (int i = 0; i < static_cast<int>(in.figures.lines.size()); ++i) {
       if (!filter_.empty() && !filter_.Matches(in.offer.lines(i))) continue;
@@ -221,7 +221,7 @@ class LineMarginBelowNode final : public ConditionNode {
   LineMarginBelowNode(Decimal percent, LineFilter filter, bool skip_lines_without_cost)
       : percent_(percent), filter_(std::move(filter)), skip_(skip_lines_without_cost),
         label_{"line_margin_percent", "margin", Unit::kPercent} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     int worst = -1, unknown = -1;
     Missing why = Missing::kNone;
     for (int i = 0; i < static_cast<int>(in.figures.lines.size()); ++i) {
@@ -263,7 +263,7 @@ class LinesWithoutCostNode final : public ConditionNode {
  public:
   explicit LinesWithoutCostNode(LineFilter filter)
       : filter_(std::move(filter)), label_{"lines_without_cost", "Lines without a unit cost", Unit::kLines} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     int count = 0, first = -1;
     for (int i = 0; i < static_cast<int>(in.figures.lines.size()); ++i) {
       if (in.figures.lines[i].unit_cost.has_value()) continue;
@@ -299,7 +299,7 @@ class HasItemsNode final : public ConditionNode {
     count_label_ = FactLabel{"matching_lines",
                              absl::StrCat("Lines with ", ListText()), Unit::kLines};
   }
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     const CurrencyAmount* amount_threshold =
         amount_above_.empty() ? nullptr : FindAmount(amount_above_, in.figures.currency_code);
     int unknown = -1;
@@ -360,7 +360,7 @@ class LineCountAboveNode final : public ConditionNode {
  public:
   explicit LineCountAboveNode(int count)
       : count_(Decimal::FromUnits(count)), label_{"line_count", "Number of lines", Unit::kLines} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     return FromBool(CompareFact(label_, Decimal::FromUnits(in.offer.lines_size()), Comparison::kGreater,
                                 count_, -1, facts));
   }
@@ -374,7 +374,7 @@ class TenureBelowNode final : public ConditionNode {
  public:
   explicit TenureBelowNode(int days)
       : days_(Decimal::FromUnits(days)), label_{"manager_tenure_days", "Manager tenure", Unit::kDays} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     if (in.manager == nullptr || !in.tenure_days.has_value()) {
       MissingFact(label_, in.manager == nullptr ? Missing::kManager : Missing::kHireDate, -1, Decimal(),
                   facts);
@@ -394,7 +394,7 @@ class ManagerHasTagNode final : public ConditionNode {
   explicit ManagerHasTagNode(std::vector<std::string> tags)
       : tags_(std::move(tags)), tags_text_(absl::StrJoin(tags_, ", ")),
         label_{"manager_tag", "Manager tag", Unit::kNone} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     if (in.manager == nullptr) {
       MissingFact(label_, Missing::kManager, -1, Decimal(), facts);
       return Truth::kUnknown;
@@ -422,7 +422,7 @@ class FieldInNode final : public ConditionNode {
   FieldInNode(Getter getter, std::string key, std::vector<std::string> values, FactLabel label)
       : getter_(getter), key_(std::move(key)), values_(std::move(values)),
         values_text_(absl::StrJoin(values_, ", ")), label_(std::move(label)) {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     const std::string* value = getter_(in.offer, key_);
     bool member = value != nullptr && Contains(values_, *value);
     MembershipFact(label_, member, value, &values_text_, -1, facts);
@@ -442,7 +442,7 @@ class NewCustomerNode final : public ConditionNode {
   NewCustomerNode()
       : label_{"customer_is_new", "Customer is new", Unit::kNone, "The customer is new",
                "The customer is not new"} {}
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     bool is_new = in.offer.customer().is_new();
     Fact f;
     f.label = &label_;
@@ -483,7 +483,7 @@ class AggregateNode final : public ConditionNode {
     }
   }
 
-  Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const override {
+  Truth Evaluate(const EvalInput& in, FactList* facts) const override {
     Decimal result;
     int count = 0, extreme_line = -1, skipped = 0;
     for (int i = 0; i < static_cast<int>(in.figures.lines.size()); ++i) {

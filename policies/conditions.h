@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "policies/decimal.h"
 #include "policies/offer_figures.h"
 #include "signoff/v1/directory.pb.h"
@@ -68,6 +69,10 @@ struct Fact {
   bool has_threshold = true;
 };
 
+// Facts of one rule evaluation; inline storage keeps evaluation free of
+// heap allocations in the common case.
+using FactList = absl::InlinedVector<Fact, 16>;
+
 // The relation that holds when `tested` does not: > becomes <=, in: not in.
 Comparison Opposite(Comparison tested);
 
@@ -84,7 +89,7 @@ class ConditionNode {
   virtual ~ConditionNode() = default;
   // Appends facts that explain the result (whatever it is); parents discard
   // the ones they do not need.
-  virtual Truth Evaluate(const EvalInput& in, std::vector<Fact>* facts) const = 0;
+  virtual Truth Evaluate(const EvalInput& in, FactList* facts) const = 0;
 };
 
 using NodePtr = std::unique_ptr<const ConditionNode>;

@@ -20,14 +20,45 @@ absl::Status OutOfRange(absl::string_view what) {
       absl::StrCat(what, " overflows the exact decimal range (|value| < 9.2e18)"));
 }
 
-__int128 Pow10(int n) {
-  __int128 p = 1;
-  for (int i = 0; i < n; ++i) p *= 10;
-  return p;
-}
+constexpr int64_t kPowersOf10[] = {1,         10,         100,         1000,
+                                   10000,     100000,     1000000,     10000000,
+                                   100000000, 1000000000};
+
+// n is 0..9 everywhere it is used.
+__int128 Pow10(int n) { return kPowersOf10[n]; }
 
 // Divides rounding half away from zero; divisor > 0.
+//
+// Every evaluation divides a few times per offer line, and the generic
+// 128-bit division (__divmodti4) dominated the profile, so the common shapes
+// take shortcuts: both operands within 64 bits, or (on x86-64) a 64-bit
+// divisor with a quotient that fits 64 bits, which one `divq` computes.
 __int128 DivideRounded(__int128 numerator, __int128 divisor) {
+  if (divisor <= std::numeric_limits<int64_t>::max()) {
+    const uint64_t d = static_cast<uint64_t>(divisor);
+    const bool negative = numerator < 0;
+    const unsigned __int128 u =
+        negative ? -static_cast<unsigned __int128>(numerator) : static_cast<unsigned __int128>(numerator);
+    const uint64_t hi = static_cast<uint64_t>(u >> 64), lo = static_cast<uint64_t>(u);
+    uint64_t q = 0, r = 0;
+    bool done = false;
+    if (hi == 0) {
+      q = lo / d;
+      r = lo % d;
+      done = true;
+    }
+#if defined(__x86_64__)
+    else if (hi < d) {
+      __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+      done = true;
+    }
+#endif
+    if (done) {
+      unsigned __int128 rounded = q;
+      if (r >= d - r) rounded += 1;  // r >= d/2 without overflowing 2r
+      return negative ? -static_cast<__int128>(rounded) : static_cast<__int128>(rounded);
+    }
+  }
   __int128 q = numerator / divisor;
   __int128 r = numerator % divisor;
   if (r < 0) r = -r;
@@ -175,5 +206,24 @@ absl::StatusOr<Decimal> Divide(Decimal a, Decimal b) {
 }
 
 Decimal Negate(Decimal a) { return Decimal(-a.nanos_); }
+
+absl::StatusOr<Decimal> MultiplyDivide(Decimal a, Decimal b, Decimal c, int digits) {
+  if (c.nanos_ == 0) return absl::InvalidArgumentError("division by zero");
+  digits = std::clamp(digits, 0, Decimal::kFractionDigits);
+  // a.n × b.n carries 18 fraction digits and c.n nine: dividing by
+  // c.n × 10^(9 − digits) leaves `digits` of them in a single rounding.
+  __int128 numerator;
+  if (__builtin_mul_overflow(a.nanos_, b.nanos_, &numerator)) return OutOfRange("product");
+  const __int128 step = Pow10(Decimal::kFractionDigits - digits);
+  __int128 divisor = c.nanos_ * step;  // |c| < 9.3e27, step <= 1e9: fits
+  if (divisor < 0) {
+    divisor = -divisor;
+    numerator = -numerator;
+  }
+  __int128 quotient = DivideRounded(numerator, divisor);
+  __int128 result;
+  if (__builtin_mul_overflow(quotient, step, &result)) return OutOfRange("quotient");
+  return Decimal::FromNanos(result);
+}
 
 }  // namespace signoff::policies

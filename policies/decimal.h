@@ -58,6 +58,7 @@ class Decimal {
   friend absl::StatusOr<Decimal> Multiply(Decimal, Decimal);
   friend absl::StatusOr<Decimal> Divide(Decimal, Decimal);
   friend Decimal Negate(Decimal);
+  friend absl::StatusOr<Decimal> MultiplyDivide(Decimal, Decimal, Decimal, int);
 };
 
 absl::StatusOr<Decimal> Add(Decimal a, Decimal b);
@@ -67,5 +68,10 @@ absl::StatusOr<Decimal> Multiply(Decimal a, Decimal b);
 // Quotient rounded half away from zero to 9 fraction digits; b must be non-zero.
 absl::StatusOr<Decimal> Divide(Decimal a, Decimal b);
 Decimal Negate(Decimal a);
+// a × b / c computed exactly and rounded once, half away from zero, to
+// `digits` fraction digits (0..9): a line amount, quantity × price rounded
+// to kopecks, or a percentage part × 100 / whole. c must be non-zero.
+absl::StatusOr<Decimal> MultiplyDivide(Decimal a, Decimal b, Decimal c,
+                                       int digits = Decimal::kFractionDigits);
 
 }  // namespace signoff::policies

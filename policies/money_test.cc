@@ -56,6 +56,20 @@ TEST(DecimalTest, MultiplyAndDivideRoundToNanos) {
   EXPECT_THAT(Divide(D("1"), D("0")), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("zero")));
 }
 
+TEST(DecimalTest, MultiplyDivideRoundsOnce) {
+  EXPECT_EQ(MultiplyDivide(D("3"), D("0.335"), D("1"), 2).value(), D("1.01"));  // 1.005
+  EXPECT_EQ(MultiplyDivide(D("-3"), D("0.335"), D("1"), 2).value(), D("-1.01"));
+  EXPECT_EQ(MultiplyDivide(D("1"), D("100"), D("3")).value(), D("33.333333333"));
+  EXPECT_EQ(MultiplyDivide(D("2"), D("100"), D("-3")).value(), D("-66.666666667"));
+  // Rounded once: 0.0049999999996 must not become 0.005 then 0.01.
+  EXPECT_EQ(MultiplyDivide(D("0.000000001"), D("4999999.9996"), D("1"), 2).value(), D("0"));
+  EXPECT_EQ(MultiplyDivide(D("12.5"), D("1500.25"), D("1"), 0).value(), D("18753"));
+  EXPECT_THAT(MultiplyDivide(D("1"), D("1"), D("0")), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("zero")));
+  const Decimal big = Decimal::FromUnits(std::numeric_limits<int64_t>::max());
+  EXPECT_THAT(MultiplyDivide(big, big, D("1")), StatusIs(absl::StatusCode::kOutOfRange, ::testing::_));
+  EXPECT_THAT(MultiplyDivide(big, D("2"), D("1")), StatusIs(absl::StatusCode::kOutOfRange, ::testing::_));
+}
+
 TEST(DecimalTest, OverflowIsAnErrorNotAWrap) {
   const int64_t max = std::numeric_limits<int64_t>::max();
   Decimal big = Decimal::FromUnits(max);

@@ -25,17 +25,14 @@ std::string LinePath(int index, absl::string_view field) {
                        : absl::StrCat("lines[", index, "].", field);
 }
 
-// Prefixes an arithmetic failure (overflow) with the field it happened on.
-template <typename T>
-absl::StatusOr<T> At(absl::string_view path, absl::StatusOr<T> value) {
-  if (!value.ok()) return FieldError(path, value.status().message());
-  return value;
-}
-template <typename T>
-absl::StatusOr<T> AtLine(int index, absl::StatusOr<T> value) {
-  if (!value.ok()) return FieldError(LinePath(index, ""), value.status().message());
-  return value;
-}
+// Like ASSIGN_OR_RETURN, but an arithmetic failure (overflow) is prefixed
+// with the field it happened on; the path is built only on failure.
+#define SIGNOFF_ASSIGN_OR_FIELD_ERROR(lhs, expr, path) \
+  SIGNOFF_INTERNAL_ASSIGN_OR_FIELD_ERROR(SIGNOFF_INTERNAL_CONCAT(_figure_, __LINE__), lhs, expr, path)
+#define SIGNOFF_INTERNAL_ASSIGN_OR_FIELD_ERROR(result, lhs, expr, path) \
+  auto result = (expr);                                               \
+  if (!result.ok()) return FieldError(path, result.status().message()); \
+  lhs = *result
 
 // A money field: in the offer's (already validated) currency, exact.
 absl::StatusOr<Decimal> OfferMoney(const v1::Money& money, absl::string_view currency,
@@ -59,14 +56,13 @@ absl::StatusOr<Decimal> ParseDecimal(const v1::Decimal& value,
 
 // part / whole × 100, keeping nine fraction digits.
 absl::StatusOr<Decimal> Percent(Decimal part, Decimal whole) {
-  ASSIGN_OR_RETURN(Decimal scaled, Multiply(part, Decimal::FromUnits(100)));
-  return Divide(scaled, whole);
+  return MultiplyDivide(part, Decimal::FromUnits(100), whole);
 }
 
-absl::StatusOr<LineFigures> ComputeLine(const v1::OfferLine& line, int i,
-                                        absl::string_view currency, int minor_digits) {
+// Fills `f` in place: LineFigures is large and this runs for every line.
+absl::Status ComputeLine(const v1::OfferLine& line, int i, absl::string_view currency, int minor_digits,
+                         LineFigures& f) {
   auto path = [i](absl::string_view field) { return [i, field] { return LinePath(i, field); }; };
-  LineFigures f;
   if (line.sku().empty()) return FieldError(LinePath(i, "sku"), "is required");
   if (!line.has_quantity()) return FieldError(LinePath(i, "quantity"), "is required");
   ASSIGN_OR_RETURN(f.quantity, ParseDecimal(line.quantity(), path("quantity")));
@@ -88,17 +84,18 @@ absl::StatusOr<LineFigures> ComputeLine(const v1::OfferLine& line, int i,
                         absl::StrCat("must be within 0..100, got ", f.discount_percent.ToString()));
     }
   }
-  // One rounding to the minor unit per line amount, as on an invoice; the
-  // intermediate products keep nine fraction digits.
-  ASSIGN_OR_RETURN(Decimal gross, AtLine(i, Multiply(f.quantity, f.unit_price)));
-  f.list_amount = gross.RoundTo(minor_digits);
+  // One rounding to the minor unit per amount, as on an invoice. With a
+  // discount, quantity × price keeps nine fraction digits before the discount
+  // applies (exact for any realistic quantity and price).
+  const Decimal one = Decimal::FromUnits(1), hundred = Decimal::FromUnits(100);
+  SIGNOFF_ASSIGN_OR_FIELD_ERROR(f.list_amount, MultiplyDivide(f.quantity, f.unit_price, one, minor_digits),
+                                LinePath(i, ""));
   if (f.discount_percent.is_zero()) {
     f.amount = f.list_amount;
   } else {
-    ASSIGN_OR_RETURN(Decimal kept, AtLine(i, Subtract(Decimal::FromUnits(100), f.discount_percent)));
-    ASSIGN_OR_RETURN(Decimal net_scaled, AtLine(i, Multiply(gross, kept)));
-    ASSIGN_OR_RETURN(Decimal net, AtLine(i, Divide(net_scaled, Decimal::FromUnits(100))));
-    f.amount = net.RoundTo(minor_digits);
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(Decimal gross, Multiply(f.quantity, f.unit_price), LinePath(i, ""));
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(Decimal kept, Subtract(hundred, f.discount_percent), LinePath(i, ""));
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(f.amount, MultiplyDivide(gross, kept, hundred, minor_digits), LinePath(i, ""));
   }
 
   if (line.has_unit_cost()) {
@@ -107,11 +104,11 @@ absl::StatusOr<LineFigures> ComputeLine(const v1::OfferLine& line, int i,
       return FieldError(LinePath(i, "unit_cost"), absl::StrCat("must be >= 0, got ", cost.ToString()));
     }
     f.unit_cost = cost;
-    ASSIGN_OR_RETURN(Decimal cost_amount, AtLine(i, Multiply(f.quantity, cost)));
-    f.cost_amount = cost_amount.RoundTo(minor_digits);
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(f.cost_amount, MultiplyDivide(f.quantity, cost, one, minor_digits),
+                                  LinePath(i, ""));
     if (!f.amount.is_zero()) {
-      ASSIGN_OR_RETURN(Decimal profit, AtLine(i, Subtract(f.amount, *f.cost_amount)));
-      ASSIGN_OR_RETURN(f.margin_percent, AtLine(i, Percent(profit, f.amount)));
+      SIGNOFF_ASSIGN_OR_FIELD_ERROR(Decimal profit, Subtract(f.amount, *f.cost_amount), LinePath(i, ""));
+      SIGNOFF_ASSIGN_OR_FIELD_ERROR(f.margin_percent, Percent(profit, f.amount), LinePath(i, ""));
     }
   }
   if (line.has_amount()) {
@@ -123,7 +120,7 @@ absl::StatusOr<LineFigures> ComputeLine(const v1::OfferLine& line, int i,
                                      f.amount.ToFixed(minor_digits)));
     }
   }
-  return f;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -150,26 +147,24 @@ absl::StatusOr<OfferFigures> ComputeFigures(const v1::Offer& offer) {
 
   figures.lines.reserve(offer.lines_size());
   for (int i = 0; i < offer.lines_size(); ++i) {
-    ASSIGN_OR_RETURN(LineFigures line,
-                     ComputeLine(offer.lines(i), i, figures.currency_code, figures.minor_digits));
-    ASSIGN_OR_RETURN(figures.total, At("total", Add(figures.total, line.amount)));
-    ASSIGN_OR_RETURN(figures.list_total, At("total", Add(figures.list_total, line.list_amount)));
+    LineFigures& line = figures.lines.emplace_back();
+    RETURN_IF_ERROR(ComputeLine(offer.lines(i), i, figures.currency_code, figures.minor_digits, line));
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.total, Add(figures.total, line.amount), "total");
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.list_total, Add(figures.list_total, line.list_amount), "total");
     if (line.cost_amount.has_value()) {
-      ASSIGN_OR_RETURN(figures.cost_total, At("total", Add(figures.cost_total, *line.cost_amount)));
-      ASSIGN_OR_RETURN(figures.costed_revenue,
-                       At("total", Add(figures.costed_revenue, line.amount)));
+      SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.cost_total, Add(figures.cost_total, *line.cost_amount), "total");
+      SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.costed_revenue, Add(figures.costed_revenue, line.amount), "total");
     } else {
       ++figures.lines_without_cost;
     }
-    figures.lines.push_back(std::move(line));
   }
   if (figures.lines_without_cost < offer.lines_size() && !figures.costed_revenue.is_zero()) {
-    ASSIGN_OR_RETURN(Decimal profit, At("total", Subtract(figures.costed_revenue, figures.cost_total)));
-    ASSIGN_OR_RETURN(figures.margin_percent, At("total", Percent(profit, figures.costed_revenue)));
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(Decimal profit, Subtract(figures.costed_revenue, figures.cost_total), "total");
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.margin_percent, Percent(profit, figures.costed_revenue), "total");
   }
   if (!figures.list_total.is_zero()) {
-    ASSIGN_OR_RETURN(Decimal off, At("total", Subtract(figures.list_total, figures.total)));
-    ASSIGN_OR_RETURN(figures.discount_percent, At("total", Percent(off, figures.list_total)));
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(Decimal off, Subtract(figures.list_total, figures.total), "total");
+    SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.discount_percent, Percent(off, figures.list_total), "total");
   }
   if (offer.has_total()) {
     ASSIGN_OR_RETURN(Decimal claimed, OfferMoney(offer.total(), figures.currency_code, [] { return std::string("total"); }));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
@@ -30,9 +31,13 @@ std::optional<int64_t> TenureDays(const v1::Employee* manager, absl::Time at) {
   if (d.year() < 1 || d.year() > 9999 || d.month() < 1 || d.month() > 12 || d.day() < 1 || d.day() > 31) {
     return std::nullopt;
   }
-  absl::CivilDay hired(d.year(), d.month(), d.day());
+  const absl::CivilDay hired(d.year(), d.month(), d.day());
   if (hired.day() != d.day()) return std::nullopt;  // e.g. 31 April normalised away
-  return absl::ToCivilDay(at, absl::UTCTimeZone()) - hired;
+  // Days since the epoch by floor division: the same as converting `at` to a
+  // UTC civil day, without a time-zone lookup on every evaluation.
+  const int64_t seconds = absl::ToUnixSeconds(at);
+  const int64_t today = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
+  return today - (hired - absl::CivilDay(1970, 1, 1));
 }
 
 std::string ModeSuffix(v1::RuleMode mode) {
@@ -81,9 +86,8 @@ absl::StatusOr<v1::Decision> PolicySet::Evaluate(const v1::Offer& offer, const v
   v1::Decision decision;
   Severity severity = kApprove;
   // Required levels by rank; a handful of levels, so a flat vector.
-  std::vector<char> required(levels_.size(), 0);
-  std::vector<Fact> facts;
-  facts.reserve(16);
+  absl::InlinedVector<char, 8> required(levels_.size(), 0);
+  internal::FactList facts;
 
   auto require = [&](int rank) {
     severity = std::max(severity, kSignoff);
@@ -171,7 +175,7 @@ absl::StatusOr<v1::Decision> PolicySet::Evaluate(const v1::Offer& offer, const v
     const Money total = Money::Create(figures.currency_code, figures.total).value();
     const int top = static_cast<int>(levels_.size()) - 1;
     // A level reached by raising is already explained by the raise's reason.
-    std::vector<char> raised_into(levels_.size(), 0);
+    absl::InlinedVector<char, 8> raised_into(levels_.size(), 0);
     for (int rank = 0; rank <= top; ++rank) {
       if (!required[rank] || raised_into[rank] || levels_[rank].Covers(total)) continue;
       int target = rank + 1;
