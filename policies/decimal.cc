@@ -68,6 +68,9 @@ __int128 DivideRounded(__int128 numerator, __int128 divisor) {
 
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
+  // Decimal text is built on every reported measurement: stay in 64 bits
+  // when the value allows, 128-bit division by 10 is a library call per digit.
+  if (v > 0 && v <= std::numeric_limits<int64_t>::max()) return std::to_string(static_cast<int64_t>(v));
   bool negative = v < 0;
   unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v)
                                  : static_cast<unsigned __int128>(v);
@@ -140,8 +143,15 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
 std::string Decimal::ToString() const {
   __int128 magnitude = nanos_ < 0 ? -nanos_ : nanos_;
   std::string out = nanos_ < 0 ? "-" : "";
-  absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
-  int64_t frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
+  int64_t frac;
+  if (magnitude <= std::numeric_limits<int64_t>::max()) {
+    const int64_t m = static_cast<int64_t>(magnitude);
+    absl::StrAppend(&out, m / kNanosPerUnit);
+    frac = m % kNanosPerUnit;
+  } else {
+    absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
+    frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
+  }
   if (frac != 0) {
     std::string digits = std::to_string(frac);
     digits.insert(0, kFractionDigits - digits.size(), '0');
@@ -156,9 +166,16 @@ std::string Decimal::ToFixed(int digits) const {
   __int128 rounded = RoundTo(digits).nanos_;
   __int128 magnitude = rounded < 0 ? -rounded : rounded;
   std::string out = rounded < 0 ? "-" : "";
-  absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
+  int64_t frac;
+  if (magnitude <= std::numeric_limits<int64_t>::max()) {
+    const int64_t m = static_cast<int64_t>(magnitude);
+    absl::StrAppend(&out, m / kNanosPerUnit);
+    frac = m % kNanosPerUnit;
+  } else {
+    absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
+    frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
+  }
   if (digits > 0) {
-    int64_t frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
     std::string all = std::to_string(frac);
     all.insert(0, kFractionDigits - all.size(), '0');
     absl::StrAppend(&out, ".", all.substr(0, digits));

@@ -125,7 +125,12 @@ absl::Status ComputeLine(const v1::OfferLine& line, int i, absl::string_view cur
 
 }  // namespace
 
-absl::StatusOr<OfferFigures> ComputeFigures(const v1::Offer& offer) {
+absl::Status ComputeFiguresInto(const v1::Offer& offer, OfferFigures& figures) {
+  figures.lines.clear();
+  figures.total = figures.list_total = figures.cost_total = figures.costed_revenue = Decimal();
+  figures.margin_percent.reset();
+  figures.discount_percent.reset();
+  figures.lines_without_cost = 0;
   if (offer.offer_id().empty()) return FieldError("offer_id", "is required");
   if (offer.offer_id().size() > kMaxOfferIdLength) {
     return FieldError("offer_id", absl::StrCat("must be at most ", kMaxOfferIdLength, " characters"));
@@ -135,7 +140,6 @@ absl::StatusOr<OfferFigures> ComputeFigures(const v1::Offer& offer) {
   }
   if (offer.customer().id().empty()) return FieldError("customer.id", "is required");
   if (offer.manager_id().empty()) return FieldError("manager_id", "is required");
-  OfferFigures figures;
   absl::StatusOr<int> digits = CurrencyMinorDigits(offer.currency_code());
   if (!digits.ok()) return FieldError("currency_code", digits.status().message());
   figures.currency_code = offer.currency_code();
@@ -174,6 +178,12 @@ absl::StatusOr<OfferFigures> ComputeFigures(const v1::Offer& offer) {
                                               figures.total.ToFixed(figures.minor_digits)));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<OfferFigures> ComputeFigures(const v1::Offer& offer) {
+  OfferFigures figures;
+  RETURN_IF_ERROR(ComputeFiguresInto(offer, figures));
   return figures;
 }
 

@@ -58,6 +58,11 @@ struct OfferFigures {
 // offer's, caller amounts or total that disagree with ours.
 absl::StatusOr<OfferFigures> ComputeFigures(const v1::Offer& offer);
 
+// ComputeFigures into an existing object, reusing its line storage: the
+// evaluator keeps one per thread so a submission does not allocate for it.
+// `figures` is unspecified after an error.
+absl::Status ComputeFiguresInto(const v1::Offer& offer, OfferFigures& figures);
+
 // The validation half of ComputeFigures, for callers that only need to know
 // whether an offer is acceptable.
 absl::Status ValidateOffer(const v1::Offer& offer);
