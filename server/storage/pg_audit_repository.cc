@@ -153,6 +153,10 @@ absl::StatusOr<v1::DecisionStatistics> PgAuditRepository::Statistics(absl::Time 
     try {
       // One statement, so one snapshot: the figures agree with each other.
       pqxx::read_transaction tx(conn);
+      // JIT compilation costs ~0.6 s per call here, more than it saves; the
+      // sorts of a year's waits fit in 64 MB instead of spilling to disk.
+      tx.exec("SET LOCAL jit = off");
+      tx.exec("SET LOCAL work_mem = '64MB'");
       for (const pqxx::row& row :
            tx.exec_prepared("audit_statistics", PgTimestamp(from), PgTimestamp(to))) {
         const std::string dimension = row["dimension"].as<std::string>();
