@@ -16,4 +16,5 @@ if ! psql "$admin_dsn" -tAc "SELECT 1 FROM pg_database WHERE datname = 'signoff'
 fi
 export SIGNOFF_DATABASE_DSN=${SIGNOFF_DATABASE_DSN:-"${admin_dsn/dbname=postgres/dbname=signoff}"}
 echo "PostgreSQL: $SIGNOFF_DATABASE_DSN (stop it with: make stop-db)"
+export SIGNOFF_PRINCIPALS_FILE=${SIGNOFF_PRINCIPALS_FILE:-deploy/demo/principals.textproto}
 exec build/server/main/signoffd --listen="${SIGNOFF_LISTEN:-127.0.0.1:50051}" "$@"

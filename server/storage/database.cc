@@ -59,6 +59,11 @@ Database::Database(DatabaseOptions options)
 
 Database::~Database() = default;
 
+Database::PoolUse Database::pool_use() const {
+  std::lock_guard lock(pool_->mu);
+  return {pool_->open, static_cast<int>(pool_->idle.size()), options_.pool_size};
+}
+
 absl::StatusOr<std::unique_ptr<Database>> Database::Connect(const DatabaseOptions& options) {
   std::unique_ptr<Database> db(new Database(options));
   const absl::Time give_up = absl::Now() + options.connect_timeout;

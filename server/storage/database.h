@@ -50,6 +50,14 @@ class Database {
   absl::Status WithConnection(const std::function<absl::Status(pqxx::connection_base&)>& work);
 
   const std::string& redacted_dsn() const { return redacted_dsn_; }
+  const std::string& dsn() const { return options_.dsn; }
+
+  struct PoolUse {
+    int open = 0;  // connections open (idle or in use)
+    int idle = 0;
+    int size = 0;  // the configured maximum
+  };
+  PoolUse pool_use() const;
 
  private:
   struct Pool;  // the libpqxx connections, kept out of this header

@@ -314,6 +314,7 @@ void PgOfferRepository::WriterLoop() {
       }
     }
     RunBatch(batch);
+    if (options_.on_batch) options_.on_batch(static_cast<int>(batch.size()));
     {
       std::lock_guard lock(mu_);
       for (PendingWork* item : batch) item->done = true;
@@ -417,6 +418,17 @@ absl::StatusOr<std::optional<v1::Delegation>> PgOfferRepository::DelegationOf(
   });
   if (!status.ok()) return status;
   return out;
+}
+
+absl::StatusOr<int64_t> PgOfferRepository::InboxItemCount() {
+  int64_t count = 0;
+  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    count = tx.exec1("SELECT count(*) FROM inbox_items")[0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return count;
 }
 
 }  // namespace signoff::storage

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -17,6 +18,8 @@ struct GroupCommitOptions {
   int writers = 2;
   // Most submissions one shared transaction carries.
   int max_batch = 128;
+  // Told the size of every committed batch (for metrics); may be empty.
+  std::function<void(int)> on_batch;
 };
 
 // Offers, approvals, inbox and delegations on PostgreSQL.
@@ -35,6 +38,9 @@ class PgOfferRepository : public workflow::OfferRepository {
                                                             absl::Time at) override;
   absl::StatusOr<std::optional<v1::Delegation>> DelegationOf(const std::string& delegator_id,
                                                              absl::Time at) override;
+
+  // Items waiting in all inboxes (a gauge for metrics).
+  absl::StatusOr<int64_t> InboxItemCount();
 
  private:
   struct PendingWork;

@@ -150,4 +150,45 @@ class AuditRepository {
   virtual absl::StatusOr<v1::DecisionStatistics> Statistics(absl::Time from, absl::Time to) = 0;
 };
 
+struct EventQuery {
+  int64_t after_seq = 0;               // exclusive
+  std::vector<std::string> offer_ids;  // empty = any
+  std::vector<std::string> kinds;      // empty = any
+  int limit = 1000;
+};
+
+struct AuditLogCheck {
+  bool intact = true;
+  int64_t events_checked = 0;
+  int64_t last_seq = 0;
+  int64_t first_broken_seq = 0;
+  std::string problem;
+};
+
+// The hash-chained event log, read side, plus events that are not about an
+// offer (policy changes).
+class EventRepository {
+ public:
+  virtual ~EventRepository() = default;
+  // Oldest first.
+  virtual absl::StatusOr<std::vector<v1::Event>> Read(const EventQuery& query) = 0;
+  virtual absl::StatusOr<std::vector<v1::Event>> OfferHistory(const std::string& offer_id) = 0;
+  virtual absl::StatusOr<AuditLogCheck> Verify() = 0;
+  virtual absl::Status Append(const v1::Event& event, absl::Time at) = 0;
+  // The highest seq committed so far (0 when empty).
+  virtual absl::StatusOr<int64_t> LastSeq() = 0;
+};
+
+// Wakes watchers when events are committed, on this replica or another
+// (PostgreSQL LISTEN/NOTIFY). Callbacks get the newest committed seq and
+// must not block.
+class EventFeed {
+ public:
+  virtual ~EventFeed() = default;
+  using Listener = std::function<void(int64_t last_seq)>;
+  // Returns an id for Unsubscribe.
+  virtual int Subscribe(Listener listener) = 0;
+  virtual void Unsubscribe(int id) = 0;
+};
+
 }  // namespace signoff::workflow

@@ -51,7 +51,9 @@ class ServerE2eTest : public ::testing::Test {
   // Starts signoffd on port 0 and returns the address it reports.
   std::string StartServer(std::vector<std::string> extra_args = {}) {
     std::vector<std::string> args = {"--listen=127.0.0.1:0", "--database_dsn=" + test_db_->dsn(),
-                                     "--policy_dir=", "--health_interval=200ms"};
+                                     "--policy_dir=" SIGNOFF_SOURCE_DIR "/policies/default",
+                                     "--principals_file=" SIGNOFF_SOURCE_DIR "/deploy/demo/principals.textproto",
+                                     "--metrics_listen=127.0.0.1:0", "--health_interval=200ms"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     auto child = ChildProcess::Start(SIGNOFFD_PATH, args);
     EXPECT_THAT(child, IsOk());
@@ -103,7 +105,9 @@ TEST_F(ServerE2eTest, SigintAlsoStopsCleanly) {
 TEST_F(ServerE2eTest, UnreachableDatabaseKeepsHealthNotServingThenExitsWithAMessage) {
   test_db_.reset();  // we do not need it; point at nothing instead
   auto child = ChildProcess::Start(
-      SIGNOFFD_PATH, {"--listen=127.0.0.1:0", "--policy_dir=",
+      SIGNOFFD_PATH, {"--listen=127.0.0.1:0", "--metrics_listen=",
+                      "--policy_dir=" SIGNOFF_SOURCE_DIR "/policies/default",
+                      "--principals_file=" SIGNOFF_SOURCE_DIR "/deploy/demo/principals.textproto",
                       "--database_dsn=host=127.0.0.1 port=1 dbname=x user=x connect_timeout=1",
                       "--db_connect_timeout=3s"});
   ASSERT_THAT(child, IsOk());
@@ -119,7 +123,10 @@ TEST_F(ServerE2eTest, BadConfigurationStopsAtStartUp) {
   EXPECT_EQ(no_dsn.exit_code, 1);
   EXPECT_THAT(no_dsn.output, HasSubstr("--database_dsn"));
   auto public_plaintext = signoff::testing::RunCommand(
-      SIGNOFFD_PATH, {"--listen=0.0.0.0:0", "--policy_dir=", "--database_dsn=" + test_db_->dsn()});
+      SIGNOFFD_PATH, {"--listen=0.0.0.0:0", "--metrics_listen=",
+                      "--policy_dir=" SIGNOFF_SOURCE_DIR "/policies/default",
+                      "--principals_file=" SIGNOFF_SOURCE_DIR "/deploy/demo/principals.textproto",
+                      "--database_dsn=" + test_db_->dsn()});
   EXPECT_EQ(public_plaintext.exit_code, 1);
   EXPECT_THAT(public_plaintext.output, HasSubstr("not a loopback address"));
 }

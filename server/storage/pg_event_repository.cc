@@ -1,0 +1,152 @@
+#include "server/storage/pg_event_repository.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
+#include "server/log/log.h"
+#include "server/storage/pg_error.h"
+#include "server/workflow/proto_time.h"
+
+namespace signoff::storage {
+namespace {
+
+v1::Event ToProto(const StoredEvent& stored) {
+  v1::Event event;
+  event.set_seq(stored.seq);
+  *event.mutable_occurred_at() = workflow::ToProtoTime(stored.occurred_at);
+  event.set_kind(stored.kind);
+  event.set_offer_id(stored.offer_id);
+  event.set_revision(stored.revision);
+  event.set_actor_id(stored.actor_id);
+  event.set_on_behalf_of(stored.on_behalf_of);
+  event.set_payload_json(stored.payload_json);
+  event.set_hash(absl::BytesToHexString(stored.hash));
+  return event;
+}
+
+std::vector<v1::Event> ToProto(const std::vector<StoredEvent>& stored) {
+  std::vector<v1::Event> events;
+  events.reserve(stored.size());
+  for (const StoredEvent& e : stored) events.push_back(ToProto(e));
+  return events;
+}
+
+class SeqReceiver : public pqxx::notification_receiver {
+ public:
+  SeqReceiver(pqxx::connection_base& conn, std::function<void(int64_t)> on_seq)
+      : pqxx::notification_receiver(conn, internal::kEventsChannel), on_seq_(std::move(on_seq)) {}
+  void operator()(const std::string& payload, int) override {
+    int64_t seq = 0;
+    if (absl::SimpleAtoi(payload, &seq)) on_seq_(seq);
+  }
+
+ private:
+  std::function<void(int64_t)> on_seq_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Event>> PgEventRepository::Read(const workflow::EventQuery& query) {
+  EventFilter filter;
+  filter.after_seq = query.after_seq;
+  filter.offer_ids = query.offer_ids;
+  filter.kinds = query.kinds;
+  filter.limit = query.limit;
+  auto stored = log_.Read(filter);
+  if (!stored.ok()) return stored.status();
+  return ToProto(*stored);
+}
+
+absl::StatusOr<std::vector<v1::Event>> PgEventRepository::OfferHistory(const std::string& offer_id) {
+  auto stored = log_.OfferHistory(offer_id);
+  if (!stored.ok()) return stored.status();
+  return ToProto(*stored);
+}
+
+absl::StatusOr<workflow::AuditLogCheck> PgEventRepository::Verify() {
+  auto verified = log_.Verify();
+  if (!verified.ok()) return verified.status();
+  workflow::AuditLogCheck check;
+  check.intact = verified->intact();
+  check.events_checked = verified->events_checked;
+  check.last_seq = verified->last_seq;
+  check.first_broken_seq = verified->first_broken_seq.value_or(0);
+  check.problem = verified->problem;
+  return check;
+}
+
+absl::Status PgEventRepository::Append(const v1::Event& event, absl::Time at) {
+  NewEvent row;
+  row.kind = event.kind();
+  row.offer_id = event.offer_id();
+  row.revision = event.revision();
+  row.actor_id = event.actor_id();
+  row.on_behalf_of = event.on_behalf_of();
+  row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
+  return log_.Append({row}, at).status();
+}
+
+absl::StatusOr<int64_t> PgEventRepository::LastSeq() {
+  int64_t seq = 0;
+  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    seq = tx.exec1("SELECT last_seq FROM event_chain_head")[0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return seq;
+}
+
+PgEventFeed::PgEventFeed(std::string dsn) : dsn_(std::move(dsn)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+PgEventFeed::~PgEventFeed() {
+  stopping_ = true;
+  thread_.join();
+}
+
+int PgEventFeed::Subscribe(Listener listener) {
+  std::lock_guard lock(mu_);
+  int id = next_id_++;
+  listeners_[id] = std::move(listener);
+  return id;
+}
+
+void PgEventFeed::Unsubscribe(int id) {
+  std::lock_guard lock(mu_);
+  listeners_.erase(id);
+}
+
+void PgEventFeed::Broadcast(int64_t seq) {
+  std::lock_guard lock(mu_);
+  for (auto& [id, listener] : listeners_) listener(seq);
+}
+
+void PgEventFeed::Run() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stopping_) {
+    try {
+      pqxx::connection conn(dsn_);
+      SeqReceiver receiver(conn, [this](int64_t seq) { Broadcast(seq); });
+      {
+        // Whatever was committed while we were not listening.
+        pqxx::read_transaction tx(conn);
+        int64_t seq = tx.exec1("SELECT last_seq FROM event_chain_head")[0].as<int64_t>();
+        tx.commit();
+        Broadcast(seq);
+      }
+      backoff = absl::Milliseconds(100);
+      while (!stopping_) conn.await_notification(0, 200'000);
+    } catch (const std::exception& e) {
+      if (stopping_) break;
+      log::Warning("event_feed.reconnect", {{"error", e.what()}});
+      absl::SleepFor(backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(5));
+    }
+  }
+}
+
+}  // namespace signoff::storage

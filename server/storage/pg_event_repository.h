@@ -1,0 +1,55 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "server/storage/database.h"
+#include "server/storage/event_log.h"
+#include "server/workflow/repository.h"
+
+namespace signoff::storage {
+
+// The event log behind the workflow's EventRepository interface.
+class PgEventRepository : public workflow::EventRepository {
+ public:
+  explicit PgEventRepository(Database* db) : db_(db), log_(db) {}
+
+  absl::StatusOr<std::vector<v1::Event>> Read(const workflow::EventQuery& query) override;
+  absl::StatusOr<std::vector<v1::Event>> OfferHistory(const std::string& offer_id) override;
+  absl::StatusOr<workflow::AuditLogCheck> Verify() override;
+  absl::Status Append(const v1::Event& event, absl::Time at) override;
+  absl::StatusOr<int64_t> LastSeq() override;
+
+ private:
+  Database* db_;
+  EventLog log_;
+};
+
+// LISTENs on the event channel over its own connection and tells
+// subscribers the newest committed seq. Reconnects with back-off when the
+// connection drops, and then reports the current seq so nothing committed
+// meanwhile goes unnoticed.
+class PgEventFeed : public workflow::EventFeed {
+ public:
+  // Starts listening at once.
+  explicit PgEventFeed(std::string dsn);
+  ~PgEventFeed() override;
+
+  int Subscribe(Listener listener) override;
+  void Unsubscribe(int id) override;
+
+ private:
+  void Run();
+  void Broadcast(int64_t seq);
+
+  std::string dsn_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::map<int, Listener> listeners_;
+  int next_id_ = 1;
+  std::thread thread_;
+};
+
+}  // namespace signoff::storage

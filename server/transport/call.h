@@ -1,0 +1,109 @@
+#pragma once
+
+// The one path every unary RPC takes: authenticate, authorise, bound the
+// caller's concurrency, run the blocking work on our executor, map the
+// status, log one line, record metrics, finish.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/log/log.h"
+#include "server/transport/auth.h"
+#include "server/transport/executor.h"
+#include "server/transport/metrics.h"
+#include "server/transport/status_mapping.h"
+
+namespace signoff::transport {
+
+struct CallDeps {
+  // Set once everything below and the database are ready; until then every
+  // call is UNAVAILABLE (the server listens early so health can say so).
+  const std::atomic<bool>* ready = nullptr;
+  const Authenticator* auth = nullptr;
+  Executor* executor = nullptr;
+  CallerLimits* limits = nullptr;
+  Metrics* metrics = nullptr;
+};
+
+// What a handler knows about its call.
+struct Call {
+  const Principal& principal;
+  grpc::CallbackServerContext* context;
+  // True once the client gave up or the deadline passed: stop working.
+  bool Expired() const {
+    return context->IsCancelled() || std::chrono::system_clock::now() > context->deadline();
+  }
+};
+
+inline std::string CodeName(const absl::Status& status) {
+  return absl::StatusCodeToString(status.code());
+}
+
+inline void Finished(const CallDeps& deps, const char* method, const std::string& principal,
+                     absl::Time start, const absl::Status& status) {
+  absl::Duration latency = absl::Now() - start;
+  deps.metrics->RecordRpc(method, CodeName(status), latency);
+  log::Fields fields = {{"method", method},
+                        {"principal", principal},
+                        {"code", CodeName(status)},
+                        {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(latency))}};
+  if (!status.ok()) fields.emplace_back("error", std::string(status.message()));
+  log::Write(status.ok() || absl::IsNotFound(status) || absl::IsInvalidArgument(status) ||
+                     absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status)
+                 ? log::Level::kInfo
+                 : log::Level::kWarning,
+             "rpc", fields);
+}
+
+// Authenticates and authorises the caller of `context` for `method`.
+inline absl::StatusOr<Principal> Admit(const CallDeps& deps, const grpc::ServerContextBase& context,
+                                       const char* method) {
+  if (deps.ready == nullptr || !deps.ready->load(std::memory_order_acquire)) {
+    return absl::UnavailableError("signoffd is starting up (waiting for its database); retry shortly");
+  }
+  absl::StatusOr<Principal> principal = deps.auth->Authenticate(context);
+  if (!principal.ok()) return principal.status();
+  if (absl::Status allowed = Authorize(*principal, method); !allowed.ok()) return allowed;
+  return principal;
+}
+
+// `work(const Call&) -> absl::Status` fills the response; it runs on the
+// executor and may block.
+template <typename Work>
+grpc::ServerUnaryReactor* RunUnary(const CallDeps& deps, grpc::CallbackServerContext* context,
+                                   const char* method, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Principal> principal = Admit(deps, *context, method);
+  if (!principal.ok()) {
+    Finished(deps, method, "-", start, principal.status());
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  absl::StatusOr<std::shared_ptr<void>> slot = deps.limits->Acquire(principal->id);
+  if (!slot.ok()) {
+    Finished(deps, method, principal->id, start, slot.status());
+    reactor->Finish(ToGrpcStatus(slot.status()));
+    return reactor;
+  }
+  deps.executor->Submit([deps, context, reactor, method, start, work = std::move(work),
+                         who = std::move(*principal), slot = std::move(*slot)]() mutable {
+    Call call{who, context};
+    absl::Status status =
+        call.Expired()
+            ? absl::DeadlineExceededError("the deadline passed before the work could start")
+            : work(call);
+    slot.reset();
+    Finished(deps, method, who.id, start, status);
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  return reactor;
+}
+
+}  // namespace signoff::transport

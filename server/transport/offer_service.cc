@@ -1,0 +1,131 @@
+#include <map>
+
+#include "policies/status_macros.h"
+#include "server/transport/services.h"
+
+namespace signoff::transport {
+
+grpc::ServerUnaryReactor* OfferServiceImpl::SubmitOffer(grpc::CallbackServerContext* context,
+                                                        const v1::SubmitOfferRequest* request,
+                                                        v1::SubmitOfferResponse* response) {
+  return RunUnary(env_.call, context, "OfferService.SubmitOffer", [=, this](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(CheckOfferLimits(request->offer(), env_.limits));
+    RETURN_IF_ERROR(CheckLength("idempotency_key", request->idempotency_key(), env_.limits.max_id_length));
+    // A front-office system names the manager it submits for; it may only
+    // name those it is configured for.
+    if (!call.principal.MaySubmitFor(request->offer().manager_id())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          call.principal.id, " may not submit offers for manager \"",
+          request->offer().manager_id(), "\""));
+    }
+    ASSIGN_OR_RETURN(*response->mutable_record(),
+                     env_.workflow->Submit(request->offer(), call.principal.id,
+                                           request->idempotency_key()));
+    env_.call.metrics->RecordDecision(v1::Outcome_Name(response->record().decision().outcome()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OfferServiceImpl::EvaluateOffer(grpc::CallbackServerContext* context,
+                                                          const v1::EvaluateOfferRequest* request,
+                                                          v1::EvaluateOfferResponse* response) {
+  return RunUnary(env_.call, context, "OfferService.EvaluateOffer", [=, this](const Call&) -> absl::Status {
+    RETURN_IF_ERROR(CheckOfferLimits(request->offer(), env_.limits));
+    ASSIGN_OR_RETURN(*response->mutable_decision(), env_.workflow->Evaluate(request->offer()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OfferServiceImpl::GetDecision(grpc::CallbackServerContext* context,
+                                                        const v1::GetDecisionRequest* request,
+                                                        v1::GetDecisionResponse* response) {
+  return RunUnary(env_.call, context, "OfferService.GetDecision", [=, this](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(CheckLength("offer_id", request->offer_id(), env_.limits.max_id_length, true));
+    if (request->revision() < 0) return absl::InvalidArgumentError("revision: must be >= 0");
+    ASSIGN_OR_RETURN(v1::OfferRecord record,
+                     env_.workflow->Get(request->offer_id(), request->revision()));
+    // A front-office system sees what it submitted, not other systems' offers.
+    bool reader = call.principal.Has(v1::ROLE_APPROVER) || call.principal.Has(v1::ROLE_AUDITOR) ||
+                  call.principal.Has(v1::ROLE_ADMIN);
+    if (!reader && record.submitted_by() != call.principal.id) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          call.principal.id, " did not submit offer ", request->offer_id()));
+    }
+    *response->mutable_record() = std::move(record);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OfferServiceImpl::WithdrawOffer(grpc::CallbackServerContext* context,
+                                                          const v1::WithdrawOfferRequest* request,
+                                                          v1::WithdrawOfferResponse* response) {
+  return RunUnary(env_.call, context, "OfferService.WithdrawOffer", [=, this](const Call& call) -> absl::Status {
+    RETURN_IF_ERROR(CheckLength("offer_id", request->offer_id(), env_.limits.max_id_length, true));
+    ASSIGN_OR_RETURN(*response->mutable_record(),
+                     env_.workflow->Withdraw(call.principal.id, request->offer_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerWriteReactor<v1::DecisionUpdate>* OfferServiceImpl::WatchDecisions(
+    grpc::CallbackServerContext* context, const v1::WatchDecisionsRequest* request) {
+  using Stream = EventStream<v1::DecisionUpdate>;
+  constexpr const char* kMethod = "OfferService.WatchDecisions";
+  absl::StatusOr<Principal> principal = Admit(env_.call, *context, kMethod);
+  if (!principal.ok()) {
+    Finished(env_.call, kMethod, "-", absl::Now(), principal.status());
+    return Stream::Refuse(principal.status());
+  }
+  absl::Status valid = absl::OkStatus();
+  if (request->offer_ids_size() > env_.limits.max_watched_offers) {
+    valid = absl::InvalidArgumentError(absl::StrCat("offer_ids: at most ",
+                                                    env_.limits.max_watched_offers, " offers"));
+  }
+  for (int i = 0; valid.ok() && i < request->offer_ids_size(); ++i) {
+    valid = CheckLength(absl::StrCat("offer_ids[", i, "]"), request->offer_ids(i),
+                        env_.limits.max_id_length, true);
+  }
+  if (valid.ok() && request->after_seq() < 0) valid = absl::InvalidArgumentError("after_seq: must be >= 0");
+  if (!valid.ok()) {
+    Finished(env_.call, kMethod, principal->id, absl::Now(), valid);
+    return Stream::Refuse(valid);
+  }
+  std::vector<std::string> offer_ids(request->offer_ids().begin(), request->offer_ids().end());
+  const bool sees_all = principal->Has(v1::ROLE_AUDITOR) || principal->Has(v1::ROLE_ADMIN);
+  const std::string me = principal->id;
+  ServiceEnv env = env_;
+  auto fetch = [env, offer_ids, sees_all, me](int64_t cursor)
+      -> absl::StatusOr<StreamBatch<v1::DecisionUpdate>> {
+    constexpr int kPage = 200;
+    workflow::EventQuery query;
+    query.after_seq = cursor;
+    query.offer_ids = offer_ids;
+    query.limit = kPage;
+    ASSIGN_OR_RETURN(std::vector<v1::Event> events, env.events->Read(query));
+    StreamBatch<v1::DecisionUpdate> batch;
+    batch.cursor = events.empty() ? cursor : events.back().seq();
+    batch.caught_up = static_cast<int>(events.size()) < kPage;
+    std::map<std::pair<std::string, int64_t>, std::optional<v1::OfferRecord>> records;
+    for (v1::Event& event : events) {
+      if (event.offer_id().empty()) continue;
+      auto key = std::make_pair(event.offer_id(), event.revision());
+      auto it = records.find(key);
+      if (it == records.end()) {
+        ASSIGN_OR_RETURN(auto record, env.offers->Get(event.offer_id(), event.revision()));
+        it = records.emplace(key, std::move(record)).first;
+      }
+      if (!it->second) continue;
+      // Only what the caller submitted, unless they audit everything.
+      if (!sees_all && it->second->submitted_by() != me) continue;
+      v1::DecisionUpdate update;
+      *update.mutable_event() = std::move(event);
+      *update.mutable_record() = *it->second;
+      batch.messages.push_back(std::move(update));
+    }
+    return batch;
+  };
+  return Stream::Start(env_.call, env_.feed, env_.streams, kMethod, std::move(*principal),
+                       request->after_seq(), std::move(fetch));
+}
+
+}  // namespace signoff::transport

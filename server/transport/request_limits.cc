@@ -1,0 +1,79 @@
+#include "server/transport/request_limits.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace signoff::transport {
+
+absl::Status CheckLength(absl::string_view field, const std::string& value, size_t max,
+                         bool required) {
+  if (required && value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", max, " bytes, got ", value.size()));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status CheckAttributes(absl::string_view field,
+                             const google::protobuf::Map<std::string, std::string>& attributes,
+                             const RequestLimits& limits) {
+  if (attributes.size() > static_cast<size_t>(limits.max_attributes)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": at most ", limits.max_attributes,
+                                                   " entries, got ", attributes.size()));
+  }
+  for (const auto& [key, value] : attributes) {
+    if (absl::Status s = CheckLength(absl::StrCat(field, " key"), key, limits.max_id_length); !s.ok()) return s;
+    if (absl::Status s = CheckLength(absl::StrCat(field, "[", key, "]"), value, limits.max_text_length); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckOfferLimits(const v1::Offer& offer, const RequestLimits& limits) {
+  absl::Status s;
+  auto check = [&](absl::string_view field, const std::string& value, size_t max) {
+    if (s.ok()) s = CheckLength(field, value, max);
+  };
+  check("offer.offer_id", offer.offer_id(), limits.max_id_length);
+  check("offer.manager_id", offer.manager_id(), limits.max_id_length);
+  check("offer.customer.id", offer.customer().id(), limits.max_id_length);
+  check("offer.customer.name", offer.customer().name(), limits.max_text_length);
+  check("offer.customer.tax_id", offer.customer().tax_id(), limits.max_id_length);
+  if (!s.ok()) return s;
+  if (offer.lines_size() > limits.max_lines) {
+    return absl::InvalidArgumentError(absl::StrCat("offer.lines: at most ", limits.max_lines,
+                                                   " lines, got ", offer.lines_size()));
+  }
+  if (absl::Status a = CheckAttributes("offer.attributes", offer.attributes(), limits); !a.ok()) return a;
+  for (int i = 0; i < offer.lines_size(); ++i) {
+    const v1::OfferLine& line = offer.lines(i);
+    std::string at = absl::StrCat("offer.lines[", i, "]");
+    check(absl::StrCat(at, ".sku"), line.sku(), limits.max_id_length);
+    check(absl::StrCat(at, ".name"), line.name(), limits.max_text_length);
+    check(absl::StrCat(at, ".category"), line.category(), limits.max_id_length);
+    check(absl::StrCat(at, ".unit_of_measure"), line.unit_of_measure(), limits.max_id_length);
+    check(absl::StrCat(at, ".quantity"), line.quantity().value(), 64);
+    check(absl::StrCat(at, ".discount_percent"), line.discount_percent().value(), 64);
+    if (!s.ok()) return s;
+    if (absl::Status a = CheckAttributes(absl::StrCat(at, ".attributes"), line.attributes(), limits); !a.ok()) return a;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPageSize(int page_size, int max, int fallback, int* effective) {
+  if (page_size == 0) {
+    *effective = fallback;
+    return absl::OkStatus();
+  }
+  if (page_size < 0 || page_size > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be between 1 and ", max, ", got ", page_size));
+  }
+  *effective = page_size;
+  return absl::OkStatus();
+}
+
+}  // namespace signoff::transport
