@@ -260,6 +260,15 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
                                                              decision.required_levels().end()))
             .Add("policy", decision.policy_version().content_hash())
             .str()));
+    if (stored.status() == v1::OFFER_STATUS_PENDING) {
+      std::vector<std::string> stages;
+      for (const v1::ApprovalStage& stage : stored.approval().stages()) {
+        stages.push_back(absl::StrCat(stage.level(), ":", absl::StrJoin(stage.approvers(), "|"),
+                                      " need ", stage.approvals_required()));
+      }
+      events.push_back(OfferEvent(stored, "offer.routed", "system",
+                                  JsonObject().Add("stages", stages).str()));
+    }
     if (latest) {
       if (latest->offer().revision() > revision) {
         return absl::FailedPreconditionError(absl::StrCat(

@@ -68,6 +68,12 @@ TEST_F(WorkflowTest, LargeOfferRoutesToTheManagersChainFirst) {
   EXPECT_THAT(InboxOffers(*workflow_, "t.lead"), ElementsAre("KP-1"));
   EXPECT_THAT(InboxOffers(*workflow_, "t.lead2"), ElementsAre("KP-1"));
   EXPECT_THAT(InboxOffers(*workflow_, "h.sales"), IsEmpty());
+  auto history = events_->OfferHistory("KP-1");
+  ASSERT_THAT(history, IsOk());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].kind, "offer.submitted");
+  EXPECT_EQ((*history)[1].kind, "offer.routed");
+  EXPECT_THAT((*history)[1].payload_json, HasSubstr("team_lead:t.lead|t.lead2 need 1"));
 }
 
 TEST_F(WorkflowTest, ApprovalCompletesTheStageAndTheOffer) {
