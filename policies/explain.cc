@@ -28,11 +28,20 @@ const char* UnitText(Unit unit) {
   }
 }
 
-std::string Subject(const Fact& fact, const EvalInput& in) {
-  if (fact.line_index < 0 || fact.line_index >= in.offer.lines_size()) return fact.label->subject;
+void AppendSubject(const Fact& fact, const EvalInput& in, std::string* out) {
+  if (fact.line_index < 0 || fact.line_index >= in.offer.lines_size()) {
+    out->append(fact.label->subject);
+    return;
+  }
   // People count lines from 1; the measurement keeps the 0-based index.
-  return absl::StrCat("Line ", fact.line_index + 1, " (", in.offer.lines(fact.line_index).sku(), ") ",
-                      fact.label->subject);
+  absl::StrAppend(out, "Line ", fact.line_index + 1, " (", in.offer.lines(fact.line_index).sku(), ") ",
+                  fact.label->subject);
+}
+
+std::string Subject(const Fact& fact, const EvalInput& in) {
+  std::string subject;
+  AppendSubject(fact, in, &subject);
+  return subject;
 }
 
 std::string MissingSentence(const Fact& fact, const EvalInput& in) {
@@ -81,6 +90,16 @@ const char* ComparisonSymbol(Comparison c) {
   return "";
 }
 
+void AppendValue(Decimal value, Unit unit, const OfferFigures& figures, std::string* out) {
+  switch (unit) {
+    case Unit::kCurrency: absl::StrAppend(out, value.ToFixed(figures.minor_digits), " ", figures.currency_code); return;
+    case Unit::kPercent: absl::StrAppend(out, value.ToFixed(2), " %"); return;
+    case Unit::kDays: absl::StrAppend(out, value.ToString(), " days"); return;
+    case Unit::kLines:
+    case Unit::kNone: out->append(value.ToString()); return;
+  }
+}
+
 std::string FormatValue(Decimal value, Unit unit, const OfferFigures& figures) {
   switch (unit) {
     case Unit::kCurrency: return absl::StrCat(value.ToFixed(figures.minor_digits), " ", figures.currency_code);
@@ -92,20 +111,36 @@ std::string FormatValue(Decimal value, Unit unit, const OfferFigures& figures) {
   return value.ToString();
 }
 
-std::string FactSentence(const Fact& fact, const EvalInput& in) {
-  if (fact.comparison == Comparison::kMissing) return MissingSentence(fact, in);
+void AppendFactSentence(const Fact& fact, const EvalInput& in, std::string* out) {
+  if (fact.comparison == Comparison::kMissing) {
+    out->append(MissingSentence(fact, in));
+    return;
+  }
   if (!fact.label->yes_sentence.empty()) {
-    return fact.measured_text != nullptr && *fact.measured_text == "true" ? fact.label->yes_sentence
-                                                                          : fact.label->no_sentence;
+    out->append(fact.measured_text != nullptr && *fact.measured_text == "true" ? fact.label->yes_sentence
+                                                                               : fact.label->no_sentence);
+    return;
   }
+  AppendSubject(fact, in, out);
   if (fact.threshold_text != nullptr) {  // membership
-    std::string measured = fact.measured_text == nullptr ? "(none)" : absl::StrCat("\"", *fact.measured_text, "\"");
-    return absl::StrCat(Subject(fact, in), " ", measured, " ", ComparisonWords(fact.comparison), " [",
-                        *fact.threshold_text, "]");
+    if (fact.measured_text == nullptr) {
+      out->append(" (none) ");
+    } else {
+      absl::StrAppend(out, " \"", *fact.measured_text, "\" ");
+    }
+    absl::StrAppend(out, ComparisonWords(fact.comparison), " [", *fact.threshold_text, "]");
+    return;
   }
-  return absl::StrCat(Subject(fact, in), " ", FormatValue(fact.measured, fact.label->unit, in.figures), " ",
-                      ComparisonWords(fact.comparison), " ",
-                      FormatValue(fact.threshold, fact.label->unit, in.figures));
+  out->push_back(' ');
+  AppendValue(fact.measured, fact.label->unit, in.figures, out);
+  absl::StrAppend(out, " ", ComparisonWords(fact.comparison), " ");
+  AppendValue(fact.threshold, fact.label->unit, in.figures, out);
+}
+
+std::string FactSentence(const Fact& fact, const EvalInput& in) {
+  std::string sentence;
+  AppendFactSentence(fact, in, &sentence);
+  return sentence;
 }
 
 void FillMeasurement(const Fact& fact, const EvalInput& in, v1::Measurement* out) {

@@ -40,7 +40,7 @@ std::optional<int64_t> TenureDays(const v1::Employee* manager, absl::Time at) {
   return today - (hired - absl::CivilDay(1970, 1, 1));
 }
 
-std::string ModeSuffix(v1::RuleMode mode) {
+const char* ModeSuffix(v1::RuleMode mode) {
   switch (mode) {
     case v1::RULE_MODE_WARN: return " (warning only, not enforced)";
     case v1::RULE_MODE_SHADOW: return " (shadow rule, recorded for audit only)";
@@ -111,40 +111,42 @@ absl::StatusOr<v1::Decision> PolicySet::Evaluate(const v1::Offer& offer, const v
     reason->set_description(rule.description);
     reason->set_mode(rule.mode);
     bool fail_safe = truth == Truth::kUnknown;
-    std::string sentences;
+    // The sentence is written straight into the reason: no temporaries.
+    std::string* text = reason->mutable_text();
+    text->reserve(128);
     for (const Fact& fact : facts) {
       internal::FillMeasurement(fact, in, reason->add_measurements());
       fail_safe |= fact.missing != internal::Missing::kNone;
-      absl::StrAppend(&sentences, sentences.empty() ? "" : "; ", internal::FactSentence(fact, in));
+      if (!text->empty()) text->append("; ");
+      internal::AppendFactSentence(fact, in, text);
     }
-    if (sentences.empty()) sentences = rule.description;
+    if (text->empty()) text->append(rule.description);
     reason->set_fail_safe(fail_safe);
 
-    std::string outcome;
     int rank = -1;
     if (truth == Truth::kUnknown) {
       rank = rule.fail_safe_rank;
       reason->set_effect(v1::EFFECT_KIND_REQUIRE_LEVEL);
-      outcome = absl::StrCat("the rule cannot judge the offer, so it needs sign-off by ", levels_[rank].id,
-                             " (fail safe)");
+      absl::StrAppend(text, " — the rule cannot judge the offer, so it needs sign-off by ", levels_[rank].id,
+                      " (fail safe)");
     } else {
       reason->set_effect(rule.effect);
       switch (rule.effect) {
         case v1::EFFECT_KIND_REQUIRE_LEVEL:
           rank = rule.level_rank;
-          outcome = absl::StrCat("needs sign-off by ", levels_[rank].id);
+          absl::StrAppend(text, " — needs sign-off by ", levels_[rank].id);
           break;
         case v1::EFFECT_KIND_REJECT:
           reason->set_reject_message(rule.reject_message);
-          outcome = absl::StrCat("rejected: ", rule.reject_message);
+          absl::StrAppend(text, " — rejected: ", rule.reject_message);
           break;
         default:
-          outcome = "approved";
+          text->append(" — approved");
           break;
       }
     }
     if (rank >= 0) reason->set_required_level(levels_[rank].id);
-    reason->set_text(absl::StrCat(sentences, " — ", outcome, ModeSuffix(rule.mode)));
+    text->append(ModeSuffix(rule.mode));
 
     if (rule.mode == v1::RULE_MODE_WARN || rule.mode == v1::RULE_MODE_SHADOW) continue;
     if (truth == Truth::kTrue && rule.effect == v1::EFFECT_KIND_REJECT) {
