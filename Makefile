@@ -2,7 +2,7 @@
 # on a fresh Debian 12 machine (as root), build, and start PostgreSQL.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run test build stop-db clean asan bench
+.PHONY: run test build stop-db clean asan bench bench-audit
 
 run:
 	@scripts/run.sh
@@ -18,6 +18,11 @@ build:
 # The same suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	@BUILD_DIR=build-asan CMAKE_ARGS="-DSIGNOFF_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo" scripts/test.sh
+
+# Audit queries over one million generated offer revisions, on a throwaway
+# PostgreSQL (see scripts/bench-audit.sh); BENCH_ARGS="--rows=N ..." passes flags.
+bench-audit:
+	@scripts/bench-audit.sh $(BENCH_ARGS)
 
 stop-db:
 	@scripts/pg.sh stop .data/pg
