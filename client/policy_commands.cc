@@ -1,133 +1,122 @@
-#include "client/policy_commands.h"
+// Offline policy tooling: `signoffctl policy lint|test|eval`. Uses the policy
+// engine directly; no server is involved.
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "google/protobuf/io/tokenizer.h"
+#include "client/command.h"
+#include "client/format.h"
+#include "client/offer_file.h"
+#include "client/render.h"
 #include "google/protobuf/text_format.h"
 #include "policies/case_runner.h"
 #include "policies/directory_file.h"
 #include "policies/policy_set.h"
 
-ABSL_FLAG(std::string, at, "",
-          "policy eval: evaluation time, RFC 3339 (default: now); fixes tenure for replays");
-ABSL_FLAG(std::string, directory, "",
-          "policy eval: directory seed to find the manager in (default: DIR/directory.textproto)");
-
 namespace signoff::client {
-
-const char kPolicyUsage[] =
-    R"(  policy lint DIR               check a policy directory; prints every issue as file:line
-  policy test DIR               run DIR/*.cases.textproto; per-case PASS/FAIL, exit 1 on failure
-  policy eval DIR OFFER_FILE    evaluate a signoff.v1.Offer (text format) offline and print
-                                the decision and its reasons [--at=RFC3339] [--directory=FILE])";
-
 namespace {
 
-int Usage(const char* message) {
-  std::fprintf(stderr, "signoffctl policy: %s\n\nUsage:\n%s\n", message, kPolicyUsage);
-  return 2;
-}
-
-int Lint(const std::string& dir) {
+int Lint(CommandContext& ctx) {
+  if (ctx.operands().size() != 1) return ctx.UsageError("expected one policy DIR");
+  const std::string& dir = ctx.operands()[0];
   policies::LoadResult loaded = policies::PolicySet::Load(dir);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n%zu issue(s); the set would not be activated\n", loaded.IssuesText().c_str(),
                  loaded.issues.size());
-    return 1;
+    return kExitNegative;
   }
   const policies::PolicySet& set = *loaded.set;
-  std::printf("OK %s: %zu level(s), %zu rule(s)\nversion: %s\nhash: %s\n", dir.c_str(), set.levels().size(),
-              set.rule_count(), set.version().label().c_str(), set.version().content_hash().c_str());
-  return 0;
+  ctx.Print(absl::StrCat("OK ", dir, ": ", set.levels().size(), " level(s), ", set.rule_count(),
+                         " rule(s)\nversion: ", set.version().label(), "\nhash: ", set.version().content_hash(),
+                         "\n"));
+  return kExitOk;
 }
 
-int Test(const std::string& dir) {
-  policies::CaseReport report = policies::RunPolicyTests(dir);
-  std::fputs(report.Summary().c_str(), stdout);
-  return report.ok() ? 0 : 1;
+int Test(CommandContext& ctx) {
+  if (ctx.operands().size() != 1) return ctx.UsageError("expected one policy DIR");
+  policies::CaseReport report = policies::RunPolicyTests(ctx.operands()[0]);
+  ctx.Print(report.Summary());
+  return report.ok() ? kExitOk : kExitNegative;
 }
 
-std::string Outcome(v1::Outcome outcome) {
-  switch (outcome) {
-    case v1::OUTCOME_APPROVED: return "APPROVED";
-    case v1::OUTCOME_NEEDS_SIGNOFF: return "NEEDS SIGN-OFF";
-    case v1::OUTCOME_REJECTED: return "REJECTED";
-    default: return "UNSPECIFIED";
-  }
-}
-
-int Eval(const std::string& dir, const std::string& offer_file) {
+int Eval(CommandContext& ctx) {
+  if (ctx.operands().size() != 2) return ctx.UsageError("expected DIR and OFFER_FILE");
+  const std::string& dir = ctx.operands()[0];
   policies::LoadResult loaded = policies::PolicySet::Load(dir);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "%s\n", loaded.IssuesText().c_str());
-    return 2;
+  if (!loaded.ok()) return ctx.Fail(kExitUsage, loaded.IssuesText());
+  absl::StatusOr<v1::Offer> offer = ReadOfferFile(ctx.operands()[1]);
+  if (!offer.ok()) return ctx.Fail(kExitNegative, std::string(offer.status().message()));
+  absl::Time at = ctx.now();
+  if (ctx.args().Has("at")) {
+    auto parsed = ParseWhen(ctx.args().Get("at"), ctx.zone(), ctx.now());
+    if (!parsed.ok()) return ctx.UsageError(absl::StrCat("--at: ", parsed.status().message()));
+    at = *parsed;
   }
-  std::ifstream in(offer_file, std::ios::binary);
-  if (!in) return Usage(absl::StrCat("cannot open ", offer_file).c_str());
-  std::stringstream text;
-  text << in.rdbuf();
-  v1::Offer offer;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &offer)) {
-    std::fprintf(stderr, "%s: not a signoff.v1.Offer in text format\n", offer_file.c_str());
-    return 1;
-  }
-  absl::Time at = absl::Now();
-  if (std::string at_text = absl::GetFlag(FLAGS_at); !at_text.empty()) {
-    std::string error;
-    if (!absl::ParseTime(absl::RFC3339_full, at_text, &at, &error)) {
-      return Usage(absl::StrCat("--at: ", error).c_str());
-    }
-  }
-  std::string directory_path = absl::GetFlag(FLAGS_directory);
+  std::string directory_path = ctx.args().Get("directory");
   const bool explicit_directory = !directory_path.empty();
   if (!explicit_directory) directory_path = absl::StrCat(dir, "/directory.textproto");
   v1::Directory directory;
   if (absl::StatusOr<v1::Directory> read = policies::LoadDirectoryFile(directory_path); read.ok()) {
     directory = *std::move(read);
   } else if (explicit_directory || read.status().code() != absl::StatusCode::kNotFound) {
-    std::fprintf(stderr, "%s\n", std::string(read.status().message()).c_str());
-    return 2;
+    return ctx.Fail(kExitUsage, std::string(read.status().message()));
   }
-  const v1::Employee* manager = policies::FindEmployee(directory, offer.manager_id());
-
-  absl::StatusOr<v1::Decision> decision = loaded.set->Evaluate(offer, manager, at);
+  const v1::Employee* manager = policies::FindEmployee(directory, offer->manager_id());
+  absl::StatusOr<v1::Decision> decision = loaded.set->Evaluate(*offer, manager, at);
   if (!decision.ok()) {
-    std::fprintf(stderr, "invalid offer: %s\n", std::string(decision.status().message()).c_str());
-    return 1;
+    return ctx.Fail(kExitNegative, absl::StrCat("invalid offer: ", decision.status().message()));
   }
-  std::printf("%s", Outcome(decision->outcome()).c_str());
-  for (int i = 0; i < decision->required_levels_size(); ++i) {
-    std::printf("%s%s", i == 0 ? " by " : " → ", decision->required_levels(i).c_str());
+  if (ctx.json()) {
+    ctx.PrintJson(*decision);
+    return kExitOk;
   }
-  std::printf("\npolicy: %s (%s)\n", decision->policy_version().label().c_str(),
-              decision->policy_version().content_hash().c_str());
-  for (const v1::Reason& reason : decision->reasons()) {
-    std::printf("  - [%s]%s %s\n", reason.rule_id().c_str(), reason.fail_safe() ? " (fail safe)" : "",
-                reason.text().c_str());
-  }
+  const v1::OfferFigures& figures = decision->figures();
+  std::string text = absl::StrCat(
+      "Total: ", FormatMoney(figures.total()), "   margin ",
+      figures.has_margin_percent() ? FormatPercent(figures.margin_percent().value()) : "-", "\n",
+      RenderReasons(*decision), "hash: ", decision->policy_version().content_hash(), "\n");
   std::string debug;
   google::protobuf::TextFormat::Printer printer;
   printer.SetUseUtf8StringEscaping(true);  // reasons are for people: keep "—" readable
   printer.PrintToString(*decision, &debug);
-  std::printf("\n%s", debug.c_str());
-  return 0;
+  ctx.Print(absl::StrCat(text, "\n", debug));
+  return kExitOk;
 }
 
 }  // namespace
 
-int RunPolicyCommand(const std::vector<std::string>& args) {
-  if (args.empty()) return Usage("missing subcommand");
-  const std::string& sub = args[0];
-  if (sub == "lint" && args.size() == 2) return Lint(args[1]);
-  if (sub == "test" && args.size() == 2) return Test(args[1]);
-  if (sub == "eval" && args.size() == 3) return Eval(args[1], args[2]);
-  return Usage(absl::StrCat("unknown subcommand or wrong arguments: \"", sub, "\"").c_str());
+std::vector<Command> PolicyFileCommands() {
+  return {
+      {.path = "policy lint",
+       .synopsis = "DIR",
+       .summary = "check a policy directory offline; every issue as file:line",
+       .details = "Loads DIR/*.policy.textproto with the same engine as the server. Exit status 1 when the\n"
+                  "set has issues (the server would refuse it). No server needed.",
+       .examples = {"signoffctl policy lint policies/default"},
+       .needs_server = false,
+       .run = Lint},
+      {.path = "policy test",
+       .synopsis = "DIR",
+       .summary = "run DIR/*.cases.textproto offline; PASS/FAIL per case",
+       .details = "Runs the table-driven cases kept beside the policy files. Exit status 1 on any failure.",
+       .examples = {"signoffctl policy test policies/default"},
+       .needs_server = false,
+       .run = Test},
+      {.path = "policy eval",
+       .synopsis = "DIR OFFER_FILE [--at TIME] [--directory FILE]",
+       .summary = "evaluate an offer offline and print the decision with its reasons",
+       .details = "Evaluates a signoff.v1.Offer (text format, or .json) against DIR without a server. The\n"
+                  "manager is looked up in DIR/directory.textproto (or --directory); --at fixes the\n"
+                  "evaluation time, so tenure-based rules replay exactly.",
+       .flags = {{"at", "TIME", "evaluation time (default now), e.g. 2026-02-02T09:00:00Z"},
+                 {"directory", "FILE", "directory seed with the manager (default DIR/directory.textproto)"}},
+       .examples = {"signoffctl policy eval policies/default "
+                    "policies/default/examples/probation_negative_margin.offer.textproto --at 2026-02-02T09:00:00Z"},
+       .needs_server = false,
+       .run = Eval},
+  };
 }
 
 }  // namespace signoff::client
