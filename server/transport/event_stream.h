@@ -97,6 +97,10 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
       FinishLocked(absl::CancelledError("the client went away"));
       return;
     }
+    if (shutting_down_) {
+      FinishLocked(ResumeStatusLocked());
+      return;
+    }
     WriteLocked();
     FetchLocked();
   }
@@ -136,8 +140,11 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
     deps_.metrics->RecordWatchers(+1);
     registration_ = registry_->Add([this] {
       std::lock_guard lock(mu_);
-      FinishLocked(absl::UnavailableError(absl::StrCat(
-          "the server is shutting down; reconnect and resume with after_seq=", cursor_)));
+      // A message being written still reaches the client (the status
+      // follows it); the rest of the outbox does not. Finish once that
+      // write is done, so the resume point is exactly what was delivered.
+      shutting_down_ = true;
+      if (!writing_) FinishLocked(ResumeStatusLocked());
     });
     subscription_ = feed_->Subscribe([this](int64_t) {
       std::lock_guard lock(mu_);
@@ -152,8 +159,19 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
     FetchLocked();
   }
 
+  // Everything up to this seq reached the client or was not for it:
+  // fetched messages still in the outbox were not delivered.
+  int64_t DeliveredLocked() const {
+    return outbox_.empty() ? cursor_ : outbox_.front().event().seq() - 1;
+  }
+
+  absl::Status ResumeStatusLocked() const {
+    return absl::UnavailableError(absl::StrCat(
+        "the server is shutting down; reconnect and resume with after_seq=", DeliveredLocked()));
+  }
+
   void FetchLocked() {
-    if (finished_ || fetching_ || !dirty_ || outbox_.size() >= kMaxOutbox) return;
+    if (finished_ || shutting_down_ || fetching_ || !dirty_ || outbox_.size() >= kMaxOutbox) return;
     dirty_ = false;
     fetching_ = true;
     deps_.executor->Submit([this] {
@@ -183,7 +201,7 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   }
 
   void WriteLocked() {
-    if (finished_ || writing_ || outbox_.empty()) return;
+    if (finished_ || shutting_down_ || writing_ || outbox_.empty()) return;
     writing_ = true;
     this->StartWrite(&outbox_.front());
   }
@@ -214,6 +232,7 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   bool fetching_ = false;
   bool dirty_ = true;
   bool finished_ = false;
+  bool shutting_down_ = false;
   bool done_ = false;
 };
 
