@@ -77,16 +77,20 @@ class LiveInbox {
   void Apply(const v1::InboxUpdate& update) {
     std::lock_guard lock(mu_);
     const v1::InboxItem& item = update.item();
+    last_update_ = absl::Now();
     if (update.change() == v1::InboxUpdate::CHANGE_ENTERED) {
-      items_[item.offer_id()] = item;
+      auto [it, inserted] = items_.try_emplace(item.offer_id(), item);
+      if (!inserted && it->second.SerializeAsString() == item.SerializeAsString()) return;
+      it->second = item;
       last_change_ = absl::StrCat(OfferLabel(item.offer_id(), item.revision()), " entered (", update.event().kind(),
                                   ")");
     } else if (items_.erase(item.offer_id()) > 0) {
       last_change_ = absl::StrCat(OfferLabel(item.offer_id(), item.revision()), " left (", update.event().kind(),
                                   " by ", update.event().actor_id(), ")");
+    } else {
+      return;  // replayed history of items that are gone already
     }
     dirty_ = true;
-    last_update_ = absl::Now();
     cv_.notify_all();
   }
 
