@@ -25,8 +25,8 @@
 #include "gtest/gtest.h"
 #include "signoff/v1/service.pb.h"
 #include "tests/support/process.h"
+#include "tests/support/signoffd_fixture.h"
 #include "tests/support/status_matchers.h"
-#include "tests/support/test_database.h"
 
 extern char** environ;
 
@@ -51,14 +51,6 @@ std::string Slurp(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// "signoffd listening on 127.0.0.1:41234 (plaintext)" → "127.0.0.1:41234".
-std::string ListeningAddress(const std::string& line) {
-  constexpr absl::string_view kPrefix = "signoffd listening on ";
-  if (!absl::StartsWith(line, kPrefix)) return "";
-  std::string rest = line.substr(kPrefix.size());
-  return rest.substr(0, rest.find(' '));
 }
 
 // Splits a README command line into words like a shell would for the
@@ -102,37 +94,20 @@ Message ParseJson(const std::string& json) {
 class SignoffctlE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = signoff::testing::TestDatabase::Create();
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
     home_ = absl::StrCat(::testing::TempDir(), "/signoffctl-home-", getpid(), "-",
                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(home_);
     std::filesystem::create_directories(home_);
-    StartServer("127.0.0.1:0");
-    ASSERT_FALSE(address_.empty());
+    signoff::testing::SignoffdOptions options;
+    options.metrics = false;
+    options.extra_args = {"--log_level=warning"};
+    auto server = signoff::testing::SignoffdProcess::Start(options);
+    ASSERT_THAT(server, IsOk());
+    server_ = std::move(*server);
+    address_ = server_->address();
   }
 
   void TearDown() override { std::filesystem::remove_all(home_); }
-
-  void StartServer(const std::string& listen) {
-    auto child = ChildProcess::Start(
-        SIGNOFFD_PATH, {"--listen=" + listen, "--database_dsn=" + db_->dsn(),
-                        "--policy_dir=" SIGNOFF_SOURCE_DIR "/policies/default",
-                        "--principals_file=" SIGNOFF_SOURCE_DIR "/deploy/demo/principals.textproto",
-                        "--metrics_listen=", "--health_interval=200ms", "--log_level=warning"});
-    ASSERT_THAT(child, IsOk());
-    server_ = std::move(*child);
-    auto line = server_->ReadLine(absl::Seconds(30));
-    ASSERT_THAT(line, IsOk());
-    address_ = ListeningAddress(*line);
-    // Ready once the health check says so (database reached, migrated).
-    for (int i = 0; i < 300; ++i) {
-      if (Ctl({"health"}).exit_code == 0) return;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    FAIL() << "signoffd at " << address_ << " never became SERVING";
-  }
 
   // The environment signoffctl sees: ours without SIGNOFF_* settings, HOME
   // in a private folder (no stray config file), the server's address.
@@ -271,8 +246,7 @@ class SignoffctlE2eTest : public ::testing::Test {
     ASSERT_EQ(run.exit_code, 10) << run.out << run.err;
   }
 
-  std::unique_ptr<signoff::testing::TestDatabase> db_;
-  std::unique_ptr<ChildProcess> server_;
+  std::unique_ptr<signoff::testing::SignoffdProcess> server_;
   std::string address_, home_;
 };
 
@@ -512,9 +486,8 @@ TEST_F(SignoffctlE2eTest, InboxWatchKeepsTheTableLiveAndSurvivesAServerRestart) 
 
   // The server goes away and comes back on the same address: the watcher
   // reconnects after the last event it saw and misses nothing.
-  server_->Signal(SIGTERM);
-  ASSERT_EQ(server_->Wait(absl::Seconds(20)), 0);
-  StartServer(address_);
+  ASSERT_THAT(server_->Restart(), IsOk());
+  ASSERT_EQ(server_->address(), address_);
   ASSERT_EQ(Ctl({"--token=demo-smirnova", "approve", "T-LIVE"}).exit_code, 0);
   ASSERT_TRUE(WaitForLine(*watcher, "T-LIVE r1 left (stage.approved by i.smirnova)", &seen, absl::Seconds(40)))
       << seen;
