@@ -255,6 +255,7 @@ struct PgOfferRepository::PendingWork {
   const workflow::TransactionWork* work;
   absl::Status result;
   bool done = false;
+  int attempts = 0;
 };
 
 PgOfferRepository::PgOfferRepository(Database* db, GroupCommitOptions options)
@@ -317,8 +318,18 @@ void PgOfferRepository::WriterLoop() {
     if (options_.on_batch) options_.on_batch(static_cast<int>(batch.size()));
     {
       std::lock_guard lock(mu_);
-      for (PendingWork* item : batch) item->done = true;
+      for (PendingWork* item : batch) {
+        // A member chosen as a deadlock or serialization victim was rolled
+        // back alone; it runs again in the next batch, as Transact would.
+        if (absl::IsAborted(item->result) && ++item->attempts < kMaxRetries && !stopping_) {
+          item->result = absl::OkStatus();
+          queue_.push_front(item);
+          continue;
+        }
+        item->done = true;
+      }
     }
+    queued_.notify_one();
     finished_.notify_all();
   }
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/storage/pg_audit_repository.h"
 #include "tests/workflow/workflow_fixture.h"
 
@@ -449,6 +450,49 @@ TEST_F(AuditTest, StatisticsOfTheFirstDayMatchTheHandComputedFigures) {
                           // 1800, 3600: p50 = 2700, p90 = 1800 + .9·1800
                           Group("m.sales", 4, 3, 1, Waits(2, 2700, 3420)),
                           Group("x.other", 2, 1, 0, Waits(1, 14400, 14400))));
+}
+
+// Whole days come from the daily rollup the trigger keeps, partial days from
+// the revisions themselves: any split of the same revisions must give the
+// same figures, including after approvals changed their status.
+TEST_F(AuditTest, StatisticsFromTheDailyRollupEqualThoseReadDirectly) {
+  BuildDataset();
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time nov2 = absl::FromCivil(absl::CivilDay(2026, 11, 2), utc);
+  const absl::Time nov3 = absl::FromCivil(absl::CivilDay(2026, 11, 3), utc);
+  // The first day read directly (a partial day) against the whole of Nov 2
+  // read from the rollup: the same eight revisions.
+  auto direct = audit_->Statistics(t0_, t0_ + absl::Hours(24));
+  auto rollup = audit_->Statistics(nov2, nov3);
+  ASSERT_THAT(direct, IsOk());
+  ASSERT_THAT(rollup, IsOk());
+  EXPECT_EQ(rollup->total(), 8);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*direct, *rollup))
+      << "direct: " << direct->DebugString() << "\nrollup: " << rollup->DebugString();
+  // Rollup days with partial edges on both sides against everything.
+  auto mixed = audit_->Statistics(nov2 - absl::Hours(12), t0_ + absl::Hours(49));
+  auto all = audit_->Statistics(absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_THAT(mixed, IsOk());
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->total(), 9);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*mixed, *all))
+      << "mixed: " << mixed->DebugString() << "\nall: " << all->DebugString();
+  // Whole months from the monthly rollup, whole days around them, partial
+  // days at the edges — and a period that starts exactly on a month.
+  for (auto [from, to] : {std::pair{nov2 - absl::Hours(18 * 24 + 5), nov2 + absl::Hours(48 * 24 + 7)},
+                          std::pair{absl::FromCivil(absl::CivilDay(2026, 11, 1), utc),
+                                    absl::FromCivil(absl::CivilDay(2027, 1, 1), utc)},
+                          std::pair{absl::InfinitePast(), nov3 + absl::Hours(60)}}) {
+    auto months = audit_->Statistics(from, to);
+    ASSERT_THAT(months, IsOk());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*months, *all))
+        << absl::FormatTime(from) << " .. " << absl::FormatTime(to) << ": " << months->DebugString();
+  }
+  // A later status change moves the counts between rows of the rollup.
+  ASSERT_THAT(workflow_->Approve("t.lead", "KP-6", 0, "late"), IsOk());
+  auto after = audit_->Statistics(nov2, nov3);
+  ASSERT_THAT(after, IsOk());
+  EXPECT_THAT(after->by_status(), UnorderedElementsAre(Pair("APPROVED", 6), Pair("REJECTED", 2)));
 }
 
 TEST_F(AuditTest, StatisticsRateHasTwoDecimalsAndPeriodsAreHalfOpen) {
