@@ -2,6 +2,7 @@
 // Finds the command, answers --help, resolves the connection settings and
 // runs it; the commands live in one file per group.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,6 +39,15 @@ const std::vector<Command>& Commands() {
                        HealthCommands}) {
       for (Command& c : group()) all->push_back(std::move(c));
     }
+    // Keep a group's subcommands together (online and offline policy ones).
+    auto first_word = [](const Command& c) { return c.path.substr(0, c.path.find(' ')); };
+    std::vector<std::string> order;
+    for (const Command& c : *all) {
+      if (std::find(order.begin(), order.end(), first_word(c)) == order.end()) order.push_back(first_word(c));
+    }
+    std::stable_sort(all->begin(), all->end(), [&](const Command& a, const Command& b) {
+      return std::find(order.begin(), order.end(), first_word(a)) < std::find(order.begin(), order.end(), first_word(b));
+    });
     return all;
   }();
   return *commands;

@@ -654,6 +654,64 @@ TEST_F(SignoffctlE2eTest, WrongTokenOrNoServerIsOneClearLineAndANonZeroExit) {
   EXPECT_THAT(unknown_flag.err, HasSubstr("unknown flag --colour"));
 }
 
+// Makes a CA, a server certificate for 127.0.0.1 and a client certificate
+// named `client_name` in `dir` with the openssl command.
+bool MakeCertificates(const std::string& dir, const std::string& client_name) {
+  std::string script = absl::StrCat(
+      "cd '", dir, "' && exec 2>openssl.log && ",
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=signoff-test-ca && ",
+      "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost && ",
+      "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext && ",
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
+      "-extfile san.ext && ",
+      "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=", client_name, " && ",
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2");
+  return std::system(script.c_str()) == 0;
+}
+
+TEST_F(SignoffctlE2eTest, MutualTlsWithCaCertAndKeyFromFlagsOrEnvironment) {
+  const std::string dir = home_ + "/tls";
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(MakeCertificates(dir, "smirnova-laptop")) << Slurp(dir + "/openssl.log");
+  std::ofstream(dir + "/principals.textproto")
+      << "principals { id: \"i.smirnova\" roles: ROLE_APPROVER certificate_names: \"smirnova-laptop\" }\n";
+  signoff::testing::SignoffdOptions options;
+  options.metrics = false;
+  options.principals_file = dir + "/principals.textproto";
+  options.extra_args = {"--tls_cert_file=" + dir + "/server.pem", "--tls_key_file=" + dir + "/server.key",
+                        "--tls_client_ca_file=" + dir + "/ca.pem", "--log_level=warning"};
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = Slurp(dir + "/ca.pem");
+  ssl.pem_cert_chain = Slurp(dir + "/client.pem");
+  ssl.pem_private_key = Slurp(dir + "/client.key");
+  options.credentials = grpc::SslCredentials(ssl);
+  auto tls_server = signoff::testing::SignoffdProcess::Start(options);
+  ASSERT_THAT(tls_server, IsOk());
+  const std::string server = "SIGNOFF_SERVER=" + (*tls_server)->address();
+
+  // The certificate says who we are: no token needed.
+  CtlRun flags = Ctl({"--ca", dir + "/ca.pem", "--cert", dir + "/client.pem", "--key", dir + "/client.key", "inbox"},
+                     "", {server});
+  EXPECT_EQ(flags.exit_code, 0) << flags.err;
+  EXPECT_THAT(flags.out, HasSubstr("Inbox empty"));
+  CtlRun env = Ctl({"inbox", "--output=json"}, "",
+                   {server, "SIGNOFF_CA=" + dir + "/ca.pem", "SIGNOFF_CERT=" + dir + "/client.pem",
+                    "SIGNOFF_KEY=" + dir + "/client.key"});
+  EXPECT_EQ(env.exit_code, 0) << env.err;
+  EXPECT_EQ(ParseJson<v1::ListInboxResponse>(env.out).items_size(), 0);
+
+  // Without a client certificate the server refuses the handshake; without
+  // the CA we do not even speak TLS. Either way: one line, a non-zero exit.
+  CtlRun no_cert = Ctl({"--ca", dir + "/ca.pem", "inbox"}, "", {server});
+  EXPECT_NE(no_cert.exit_code, 0);
+  EXPECT_EQ(std::count(no_cert.err.begin(), no_cert.err.end(), '\n'), 1) << no_cert.err;
+  CtlRun plaintext = Ctl({"--token=demo-smirnova", "inbox"}, "", {server});
+  EXPECT_EQ(plaintext.exit_code, 3);
+  CtlRun half = Ctl({"--ca", dir + "/ca.pem", "--cert", dir + "/client.pem", "inbox"}, "", {server});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_THAT(half.err, HasSubstr("--cert and --key go together"));
+}
+
 TEST_F(SignoffctlE2eTest, SettingsComeFromTheConfigFileAndTheEnvironment) {
   std::filesystem::create_directories(home_ + "/.config/signoff");
   std::ofstream(home_ + "/.config/signoff/signoffctl.conf")
