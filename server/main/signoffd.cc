@@ -25,6 +25,7 @@
 #include "server/storage/pg_offer_repository.h"
 #include "server/transport/grpc_server.h"
 #include "server/transport/services.h"
+#include "server/workflow/json_writer.h"
 #include "server/workflow/workflow.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on (port 0 = any free port)");
@@ -278,8 +279,10 @@ int Main(int argc, char** argv) {
     v1::Event activated;
     activated.set_kind("policy.activated");
     activated.set_actor_id("system");
-    activated.set_payload_json(absl::StrCat("{\"label\":\"", version.label(),
-                                            "\",\"content_hash\":\"", version.content_hash(), "\"}"));
+    activated.set_payload_json(workflow::JsonObject()
+                                   .Add("label", version.label())
+                                   .Add("content_hash", version.content_hash())
+                                   .str());
     if (absl::Status s = events.Append(activated, absl::Now()); !s.ok()) {
       log::Warning("policy.event_failed", {{"error", std::string(s.message())}});
     }
@@ -294,7 +297,9 @@ int Main(int argc, char** argv) {
     auto set = policy.Get();
     if (!set) return std::vector<std::pair<std::string, double>>{};
     return std::vector<std::pair<std::string, double>>{
-        {absl::StrCat("label=\"", set->version().label(), "\",hash=\"", set->version().content_hash(), "\""), 1}};
+        {absl::StrCat("label=\"", transport::Metrics::LabelValue(set->version().label()), "\",hash=\"",
+                      transport::Metrics::LabelValue(set->version().content_hash()), "\""),
+         1}};
   });
   metrics.AddGauge("signoff_inbox_items", "Items waiting in approvers' inboxes.", [&offers] {
     auto count = offers.InboxItemCount();

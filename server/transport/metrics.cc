@@ -51,6 +51,8 @@ Metrics::Metrics()
   batches_.buckets.assign(batch_bounds_.size(), 0);
 }
 
+std::string Metrics::LabelValue(const std::string& value) { return Escape(value); }
+
 void Metrics::Observe(Histogram& h, const std::vector<double>& bounds, double value) {
   if (h.buckets.empty()) h.buckets.assign(bounds.size(), 0);
   for (size_t i = 0; i < bounds.size(); ++i) {

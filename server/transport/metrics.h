@@ -25,11 +25,15 @@ class Metrics {
   void RecordWatchers(int delta);
 
   // A gauge whose value is read at scrape time. `labels` is a rendered
-  // label set such as `version="abc"`, or "".
+  // label set such as `version="abc"`, or ""; values that are not constants
+  // must go through LabelValue.
   using GaugeReader = std::function<std::vector<std::pair<std::string, double>>()>;
   void AddGauge(const std::string& name, const std::string& help, GaugeReader reader);
 
   std::string Render() const;
+
+  // `value` escaped for use between the quotes of a label value (\\, \", \n).
+  static std::string LabelValue(const std::string& value);
 
  private:
   struct Histogram {

@@ -18,7 +18,7 @@ namespace signoff::testing {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     const std::string& path, const std::vector<std::string>& args,
-    const std::vector<std::string>& extra_env, bool merge_stderr) {
+    const std::vector<std::string>& extra_env, bool merge_stderr, const std::string& stderr_path) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
   pid_t pid = fork();
@@ -26,6 +26,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   if (pid == 0) {
     dup2(pipe_fds[1], STDOUT_FILENO);
     if (merge_stderr) dup2(pipe_fds[1], STDERR_FILENO);
+    if (!stderr_path.empty()) {
+      int fd = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) dup2(fd, STDERR_FILENO);
+    }
     std::vector<std::string> env_storage;
     for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
     for (const std::string& e : extra_env) env_storage.push_back(e);

@@ -17,7 +17,8 @@ class ChildProcess {
  public:
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
       const std::string& path, const std::vector<std::string>& args,
-      const std::vector<std::string>& extra_env = {}, bool merge_stderr = false);
+      const std::vector<std::string>& extra_env = {}, bool merge_stderr = false,
+      const std::string& stderr_path = "");  // append stderr to this file
   ~ChildProcess();
 
   // The next line of stdout, or DEADLINE_EXCEEDED / the end of output.

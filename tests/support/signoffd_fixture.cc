@@ -6,13 +6,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
 
 namespace signoff::testing {
 namespace {
@@ -71,6 +77,39 @@ SignoffdProcess::~SignoffdProcess() {
     Stop(SIGTERM, absl::Seconds(10));
   }
   process_.reset();
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "---- signoffd log (%s) ----\n%s---- end of signoffd log ----\n",
+                 log_path_.c_str(), Log().c_str());
+  }
+  std::remove(log_path_.c_str());
+}
+
+std::string SignoffdProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int SignoffdProcess::LogLines() const {
+  std::string log = Log();
+  return static_cast<int>(std::count(log.begin(), log.end(), '\n'));
+}
+
+bool SignoffdProcess::WaitForLog(const std::string& text, absl::Duration timeout,
+                                 int skip_lines) const {
+  absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    std::string log = Log();
+    size_t from = 0;
+    for (int i = 0; i < skip_lines && from != std::string::npos; ++i) {
+      from = log.find('\n', from);
+      if (from != std::string::npos) ++from;
+    }
+    if (from != std::string::npos && log.find(text, from) != std::string::npos) return true;
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
 }
 
 absl::Status SignoffdProcess::Launch(const std::string& listen, const std::string& metrics_listen) {
@@ -89,7 +128,13 @@ absl::Status SignoffdProcess::Launch(const std::string& listen, const std::strin
       "--shutdown_grace=5s",
   };
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
-  auto child = ChildProcess::Start(SignoffdPath(), args, options_.environment);
+  if (log_path_.empty()) {
+    static std::atomic<int> counter{0};
+    log_path_ = absl::StrCat(::testing::TempDir(), "/signoffd-", getpid(), "-", counter++, ".log");
+    std::remove(log_path_.c_str());
+  }
+  auto child = ChildProcess::Start(SignoffdPath(), args, options_.environment,
+                                   /*merge_stderr=*/false, log_path_);
   if (!child.ok()) return child.status();
   process_ = std::move(*child);
 

@@ -83,6 +83,15 @@ class SignoffdProcess {
   // reconnect. Waits for SERVING like Start.
   absl::Status Restart(bool same_ports = true);
 
+  // signoffd's log (its stderr, one line per event, across restarts). It is
+  // printed to the test's output when the test has failed.
+  std::string Log() const;
+  // Waits until the log has a line containing `text` after the first
+  // `skip_lines` lines; false on timeout.
+  bool WaitForLog(const std::string& text, absl::Duration timeout = absl::Seconds(10),
+                  int skip_lines = 0) const;
+  int LogLines() const;
+
   // Blocks until the health service reports SERVING or the timeout passes.
   absl::Status WaitUntilServing(absl::Duration timeout) const;
 
@@ -92,6 +101,7 @@ class SignoffdProcess {
   absl::Status Launch(const std::string& listen, const std::string& metrics_listen);
 
   std::unique_ptr<TestDatabase> db_;  // null when StartOn was given a DSN
+  std::string log_path_;
   std::string dsn_;
   SignoffdOptions options_;
   std::unique_ptr<ChildProcess> process_;

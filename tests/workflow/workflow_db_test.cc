@@ -435,3 +435,27 @@ TEST_F(WorkflowTest, DecisionKeepsTheManagerFactsItWasMadeOn) {
 
 }  // namespace
 }  // namespace signoff::testing
+
+namespace signoff::testing {
+namespace {
+
+TEST_F(WorkflowTest, DirectorySeedLoadsOnlyIntoAnEmptyDirectory) {
+  // SetUp seeded eight employees; a second seed (another replica starting,
+  // or a restart) changes nothing, even with different content.
+  v1::Directory other;
+  *other.add_employees() = Person("z.new", "");
+  auto seeded = directory_->SeedIfEmpty(other, Now());
+  ASSERT_THAT(seeded, IsOk());
+  EXPECT_EQ(*seeded, 0);
+  auto everyone = directory_->List(/*include_inactive=*/true);
+  ASSERT_THAT(everyone, IsOk());
+  EXPECT_EQ(everyone->size(), 8u);
+  auto chain = directory_->SupervisorChain("m.sales");
+  ASSERT_THAT(chain, IsOk());
+  ASSERT_EQ(chain->size(), 3u);  // t.lead → h.sales → cfo
+  EXPECT_EQ((*chain)[0].employee_id(), "t.lead");
+  EXPECT_EQ((*chain)[2].employee_id(), "cfo");
+}
+
+}  // namespace
+}  // namespace signoff::testing
