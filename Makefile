@@ -24,6 +24,12 @@ asan:
 bench-audit:
 	@scripts/bench-audit.sh $(BENCH_ARGS)
 
+# The load benchmark (tests/bench/run.sh): signoffd and its baselines (bare
+# gRPC echo, naive single-row inserts) in one run, a table of figures and
+# ratios. SOAK=600s for the full 10-minute soak; BUILD_DIR, DURATION, ... too.
+bench:
+	@tests/bench/run.sh
+
 stop-db:
 	@scripts/pg.sh stop .data/pg
 
