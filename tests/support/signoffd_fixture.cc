@@ -144,6 +144,7 @@ absl::Status SignoffdProcess::Launch(const std::string& listen, const std::strin
     return absl::UnavailableError(absl::StrCat("signoffd printed no address: ",
                                                line.status().message(), " (see its stderr)"));
   }
+  banner_ = *line;
   address_ = ListeningAddress(*line);
   port_ = PortOf(address_);
   if (port_ == 0) return absl::InternalError(absl::StrCat("unexpected first line: ", *line));

@@ -63,6 +63,8 @@ class SignoffdProcess {
                                                                   SignoffdOptions options = {});
   ~SignoffdProcess();
 
+  // signoffd's first line, e.g. "signoffd listening on 127.0.0.1:PORT (TLS)".
+  const std::string& banner() const { return banner_; }
   // "127.0.0.1:PORT" as signoffd printed it.
   const std::string& address() const { return address_; }
   int port() const { return port_; }
@@ -105,6 +107,7 @@ class SignoffdProcess {
   std::string dsn_;
   SignoffdOptions options_;
   std::unique_ptr<ChildProcess> process_;
+  std::string banner_;
   std::string address_;
   int port_ = 0;
   int metrics_port_ = 0;
