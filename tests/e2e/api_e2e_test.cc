@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -97,6 +98,7 @@ class ApiE2eTest : public ::testing::Test {
   std::vector<v1::InboxItem> Inbox(const std::string& token, const std::string& approver = "") {
     v1::ListInboxRequest request;
     request.set_approver_id(approver);
+    request.set_page_size(1000);
     v1::ListInboxResponse response;
     grpc::Status status = approvals_->ListInbox(Ctx(token).get(), request, &response);
     EXPECT_THAT(status, GrpcOk());
@@ -728,6 +730,92 @@ TEST_F(ApiE2eTest, AdminReadsPolicyAndMaintainsTheDirectory) {
     if (e.employee_id() == "m.ivanova") found_inactive = !e.active();
   }
   EXPECT_TRUE(found_inactive);
+}
+
+TEST_F(ApiE2eTest, ACallPastItsDeadlineStopsItsWork) {
+  constexpr int kOffers = 300;
+  v1::BulkApproveRequest bulk;
+  for (int i = 0; i < kOffers; ++i) {
+    std::string id = absl::StrCat("KP-DL-", i);
+    Submit(PipeOffer(id, "e.novikova"));
+    bulk.add_offer_ids(id);
+  }
+  ASSERT_THAT(Inbox(t::kSmirnova), SizeIs(kOffers));
+  // Paged, the inbox is the same items once each, oldest first.
+  v1::ListInboxRequest page_request;
+  page_request.set_page_size(120);
+  std::vector<std::string> paged;
+  std::vector<int> page_sizes;
+  do {
+    v1::ListInboxResponse page;
+    ASSERT_THAT(approvals_->ListInbox(Ctx(t::kSmirnova).get(), page_request, &page), GrpcOk());
+    page_sizes.push_back(page.items_size());
+    for (const v1::InboxItem& item : page.items()) paged.push_back(item.offer_id());
+    page_request.set_page_token(page.next_page_token());
+  } while (!page_request.page_token().empty() && page_sizes.size() < 10);
+  EXPECT_THAT(page_sizes, ElementsAre(120, 120, 60));
+  EXPECT_EQ(paged, std::vector<std::string>(bulk.offer_ids().begin(), bulk.offer_ids().end()));
+  // Each approval is a transaction of its own: 300 take far longer than 100 ms.
+  const int log_lines = server_->LogLines();
+  v1::BulkApproveResponse response;
+  EXPECT_THAT(approvals_->BulkApprove(Ctx(t::kSmirnova, absl::Milliseconds(100)).get(), bulk, &response),
+              GrpcIs(Code::DEADLINE_EXCEEDED, _));
+  // The server notices and stops approving (it logs the call when it ends).
+  ASSERT_TRUE(server_->WaitForLog("method=ApprovalService.BulkApprove", absl::Seconds(20), log_lines));
+  size_t left = Inbox(t::kSmirnova).size();
+  EXPECT_GT(left, 0u);
+  // Nothing keeps approving behind the caller's back.
+  EXPECT_EQ(Inbox(t::kSmirnova).size(), left);
+}
+
+// ------------------------------------------------------------ fairness
+
+TEST(ApiLimitsE2eTest, OneCallerCannotTakeEveryCallSlotFromTheOthers) {
+  t::SignoffdOptions options;
+  options.extra_args = {"--per_caller_limit=1"};
+  auto server = SignoffdProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  auto offers = v1::OfferService::NewStub((*server)->Channel());
+  auto approvals = v1::ApprovalService::NewStub((*server)->Channel());
+
+  // 32 submissions at once from one front-office system, one slot.
+  constexpr int kCalls = 32;
+  std::vector<grpc::Status> statuses(kCalls);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      v1::SubmitOfferRequest request;
+      *request.mutable_offer() = PipeOffer(absl::StrCat("KP-FAIR-", i), "m.ivanova");
+      v1::SubmitOfferResponse response;
+      statuses[i] = offers->SubmitOffer(Ctx(t::kCrm).get(), request, &response);
+    });
+  }
+  // Meanwhile another caller is served.
+  v1::ListInboxResponse inbox;
+  EXPECT_THAT(approvals->ListInbox(Ctx(t::kSmirnova).get(), {}, &inbox), GrpcOk());
+  for (std::thread& thread : threads) thread.join();
+  int ok = 0, exhausted = 0;
+  for (const grpc::Status& status : statuses) {
+    if (status.ok()) {
+      ++ok;
+    } else {
+      EXPECT_THAT(status, GrpcIs(Code::RESOURCE_EXHAUSTED, HasSubstr("in flight")));
+      ++exhausted;
+    }
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_GE(exhausted, 1);
+  // Every slot came back: the caller is served again, one call at a time.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(
+        [&] {
+          v1::SubmitOfferRequest request;
+          *request.mutable_offer() = PipeOffer(absl::StrCat("KP-FAIR-AFTER-", i), "m.ivanova");
+          v1::SubmitOfferResponse response;
+          return offers->SubmitOffer(Ctx(t::kCrm).get(), request, &response);
+        }(),
+        GrpcOk());
+  }
 }
 
 }  // namespace
