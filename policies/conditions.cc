@@ -20,6 +20,7 @@ bool Holds(Decimal a, Comparison c, Decimal b) {
     case Comparison::kLess: return a < b;
     case Comparison::kLessOrEqual: return a <= b;
     case Comparison::kEqual: return a == b;
+    case Comparison::kNotEqual: return a != b;
     default: return false;
   }
 }
@@ -446,7 +447,8 @@ class NewCustomerNode final : public ConditionNode {
     bool is_new = in.offer.customer().is_new();
     Fact f;
     f.label = &label_;
-    f.comparison = Comparison::kEqual;
+    // The relation that holds: "is_new = true" or "is_new != true".
+    f.comparison = is_new ? Comparison::kEqual : Comparison::kNotEqual;
     f.measured_text = is_new ? &kTrueText : &kFalseText;
     f.threshold_text = &kTrueText;
     facts->push_back(f);
@@ -576,6 +578,8 @@ Comparison Opposite(Comparison tested) {
     case Comparison::kGreaterOrEqual: return Comparison::kLess;
     case Comparison::kLess: return Comparison::kGreaterOrEqual;
     case Comparison::kLessOrEqual: return Comparison::kGreater;
+    case Comparison::kEqual: return Comparison::kNotEqual;
+    case Comparison::kNotEqual: return Comparison::kEqual;
     case Comparison::kIn: return Comparison::kNotIn;
     case Comparison::kNotIn: return Comparison::kIn;
     default: return tested;

@@ -28,7 +28,7 @@ enum class Unit : uint8_t { kNone, kCurrency, kPercent, kDays, kLines };
 
 // The relation that holds between a measured value and its threshold.
 enum class Comparison : uint8_t {
-  kGreater, kGreaterOrEqual, kLess, kLessOrEqual, kEqual, kIn, kNotIn, kMissing
+  kGreater, kGreaterOrEqual, kLess, kLessOrEqual, kEqual, kNotEqual, kIn, kNotIn, kMissing
 };
 
 // Why a fact could not be measured.

@@ -12,6 +12,7 @@ const char* ComparisonWords(Comparison c) {
     case Comparison::kLess: return "is below";
     case Comparison::kLessOrEqual: return "is at most";
     case Comparison::kEqual: return "is";
+    case Comparison::kNotEqual: return "is not";
     case Comparison::kIn: return "is one of";
     case Comparison::kNotIn: return "is not one of";
     case Comparison::kMissing: return "cannot be judged";
@@ -83,6 +84,7 @@ const char* ComparisonSymbol(Comparison c) {
     case Comparison::kLess: return "<";
     case Comparison::kLessOrEqual: return "<=";
     case Comparison::kEqual: return "=";
+    case Comparison::kNotEqual: return "!=";
     case Comparison::kIn: return "in";
     case Comparison::kNotIn: return "not in";
     case Comparison::kMissing: return "missing";
