@@ -111,6 +111,19 @@ TEST(EvaluateTest, ApprovesWhenNothingEnforcedMatches) {
   EXPECT_THAT(RuleIds(*decision), ElementsAre("w"));
 }
 
+TEST(EvaluateTest, YesNoFactUnderNotStatesTheRelationThatHolds) {
+  auto set = Set(R"(rules { id: "r" description: "repeat" when { not { new_customer {} } } effect { require_level: "team_lead" } })");
+  auto decision = set->Evaluate(Offer(Line("1", "100", "50")), &kManager, kAt);
+  ASSERT_THAT(decision, IsOk());
+  ASSERT_EQ(decision->reasons_size(), 1);
+  const v1::Measurement& m = decision->reasons(0).measurements(0);
+  EXPECT_EQ(m.quantity(), "customer_is_new");
+  EXPECT_EQ(m.measured(), "false");
+  EXPECT_EQ(m.comparison(), "!=");
+  EXPECT_EQ(m.threshold(), "true");
+  EXPECT_EQ(decision->reasons(0).text().rfind("The customer is not new", 0), 0u);
+}
+
 TEST(EvaluateTest, ReasonsCarryMeasurementsAndASentence) {
   auto set = Set(R"(rules { id: "m" description: "neg" when { offer_margin_below { percent: "0" } } effect { reject: "Below cost" } })");
   auto decision = set->Evaluate(Offer(Line("100", "1000", "1032")), &kManager, kAt);
