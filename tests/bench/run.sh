@@ -40,6 +40,7 @@ SIGNOFFD_ARGS=${SIGNOFFD_ARGS:-}
 OUT=${OUT:-$BUILD_DIR/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 CONCURRENCY=$((CHANNELS * IN_FLIGHT))
+COMMIT=${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   scripts/deps.sh
@@ -152,9 +153,9 @@ phase soak "$LOAD" --mode=mix --target="$SERVER" --server_pid="$SERVER_PID" --ch
   --in_flight="$IN_FLIGHT" --duration="$SOAK" --warmup="$WARMUP" --rss_interval=1s
 LOAD_AFTER=$(load_avg)
 
-"$PYTHON" - "$OUT" "$CONCURRENCY" "$SOAK" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF' | tee "$OUT/summary.txt"
+"$PYTHON" - "$OUT" "$CONCURRENCY" "$SOAK" "$LOAD_BEFORE" "$LOAD_AFTER" "$COMMIT" "$SIGNOFFD_ARGS" <<'EOF' | tee "$OUT/summary.txt"
 import json, os, platform, sys
-out, concurrency, soak, load_before, load_after = sys.argv[1:6]
+out, concurrency, soak, load_before, load_after, commit, server_args = sys.argv[1:8]
 
 def load(name):
     try:
@@ -181,6 +182,7 @@ mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 print()
 print(f"signoff load benchmark — {platform.node()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB;"
       f" load average {load_before} before, {load_after} after")
+print(f"signoff {commit}; signoffd --log_level=warning {server_args or '(default flags)'}")
 print(f"{'phase':<34}{'calls/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}{'RSS max MiB':>13}")
 
 def row(label, report, m=None):
