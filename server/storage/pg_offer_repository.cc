@@ -280,6 +280,7 @@ absl::Status PgOfferRepository::Transact(const workflow::TransactionWork& work) 
     status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
       return Guarded("transaction", [&]() -> absl::Status {
         pqxx::work tx(conn);
+        tx.exec_prepared("event_chain_lock");
         PgOfferTransaction otx(tx);
         absl::Status result = work(otx);
         if (!result.ok()) return result;  // tx rolls back on destruction
@@ -338,20 +339,21 @@ void PgOfferRepository::RunBatch(const std::vector<PendingWork*>& batch) {
   absl::Status commit = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     return Guarded("group commit", [&]() -> absl::Status {
       pqxx::work tx(conn);
+      tx.exec_prepared("event_chain_lock");
+      PgOfferTransaction otx(tx);
       for (PendingWork* item : batch) {
-        // Each member in its own savepoint: a failing member undoes only itself.
+        // Each member in its own savepoint: a failing member undoes only
+        // itself. The savepoint statements are ours, not pqxx::subtransaction:
+        // libpqxx 6.4 opens a subtransaction lazily on exec() only, so its
+        // exec_params/exec_prepared ran outside the savepoint and one failing
+        // member aborted the whole batch.
+        tx.exec0("SAVEPOINT member");
         try {
-          pqxx::subtransaction savepoint(tx, "member");
-          PgOfferTransaction otx(savepoint);
           item->result = (*item->work)(otx);
-          if (item->result.ok()) {
-            savepoint.commit();
-          } else {
-            savepoint.abort();
-          }
         } catch (const std::exception& e) {
           item->result = internal::StatusFromException(e, "submission");
         }
+        tx.exec0(item->result.ok() ? "RELEASE SAVEPOINT member" : "ROLLBACK TO SAVEPOINT member");
       }
       tx.commit();
       return absl::OkStatus();
