@@ -1,6 +1,9 @@
 #include "tests/bench/load_stats.h"
 
+#include <unistd.h>
+
 #include <bit>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -89,6 +92,25 @@ double ReadRssMib(pid_t pid) {
     }
   }
   return -1;
+}
+
+double ReadCpuSeconds(pid_t pid) {
+  std::ifstream in(pid <= 0 ? std::string("/proc/self/stat") : absl::StrFormat("/proc/%d/stat", pid));
+  std::string stat;
+  std::getline(in, stat);
+  // Fields after the command name (which may hold spaces) start at ") ".
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double utime = -1, stime = -1;
+  // state is field 3; utime and stime are fields 14 and 15.
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::atof(field.c_str());
+    if (i == 15) stime = std::atof(field.c_str());
+  }
+  if (utime < 0 || stime < 0) return -1;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 void RssSampler::Start(pid_t pid, std::chrono::milliseconds interval) {

@@ -63,6 +63,10 @@ class ErrorCounts {
 // negative when the process cannot be read.
 double ReadRssMib(pid_t pid);
 
+// CPU time (user + system) a process has used, in seconds, from
+// /proc/<pid>/stat; negative when it cannot be read. 0 = this process.
+double ReadCpuSeconds(pid_t pid);
+
 // Samples a process's RSS every `interval` on its own thread until Stop().
 class RssSampler {
  public:

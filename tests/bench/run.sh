@@ -11,7 +11,7 @@
 #   mix         SubmitOffer + Approve of the pending ones
 #   watch       STREAMS WatchDecisions streams, delivery latency of submissions
 #   startup     signoffd on an empty database: start to health SERVING
-#   soak        mix for SOAK with the server's RSS sampled (SOAK=600s: the issue's 10 minutes)
+#   soak        SOAK_MODE (mix) for SOAK with the server's RSS sampled (SOAK=600s: the issue's 10 minutes)
 # and prints one table with absolute figures, the ratios and the targets.
 # Everything started here is stopped on exit, however the run ends.
 #
@@ -20,7 +20,7 @@
 #   SKIP_BUILD=1 PROFILE=1 tests/bench/run.sh  # perf profile of signoffd during submit
 #
 # Knobs (environment): BUILD_DIR (build-bench), DURATION (10s), WARMUP (2s),
-# SOAK (30s), CHANNELS (4), IN_FLIGHT (16), STREAMS (1000), WATCH_CHANNELS (10),
+# SOAK (30s), SOAK_MODE (mix or submit), CHANNELS (4), IN_FLIGHT (16), STREAMS (1000), WATCH_CHANNELS (10),
 # WATCH_SUBMITS (30), OUT (results folder), SIGNOFFD_ARGS (extra server flags),
 # SKIP_BUILD (1 = use what is built), PROFILE (1 = perf record during submit).
 set -euo pipefail
@@ -31,6 +31,7 @@ BUILD_DIR=${BUILD_DIR:-build-bench}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 SOAK=${SOAK:-30s}
+SOAK_MODE=${SOAK_MODE:-mix}
 CHANNELS=${CHANNELS:-4}
 IN_FLIGHT=${IN_FLIGHT:-16}
 STREAMS=${STREAMS:-1000}
@@ -111,6 +112,7 @@ SERVER=$started_address
 "$LOAD" --mode=wait_serving --target="$SERVER" --timeout=60s >/dev/null
 start_server echo_server "$ECHO_SERVER" --listen=127.0.0.1:0
 ECHO=$started_address
+ECHO_PID=$started_pid
 echo "signoffd $SERVER (pid $SERVER_PID), echo_server $ECHO"
 
 load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -123,7 +125,7 @@ phase() {  # phase NAME COMMAND...: runs, keeps going on failure (the table says
   "$@" --json="$OUT/$name.json" 2>&1 | tee "$OUT/$name.txt" || true
 }
 
-phase echo "$LOAD" --mode=echo --target="$ECHO" "${common[@]}"
+phase echo "$LOAD" --mode=echo --target="$ECHO" --server_pid="$ECHO_PID" "${common[@]}"
 phase evaluate "$LOAD" --mode=evaluate --target="$SERVER" --server_pid="$SERVER_PID" "${common[@]}"
 if [ "${PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
   perf record -F 499 -g -p "$SERVER_PID" -o "$OUT/signoffd-submit.perf" -- sleep 8 >/dev/null 2>&1 &
@@ -149,11 +151,11 @@ STARTUP_PID=$started_pid
   --json="$OUT/startup.json" | tee "$OUT/startup.txt" || true
 stop_server "$STARTUP_PID"
 
-phase soak "$LOAD" --mode=mix --target="$SERVER" --server_pid="$SERVER_PID" --channels="$CHANNELS" \
+phase soak "$LOAD" --mode="$SOAK_MODE" --target="$SERVER" --server_pid="$SERVER_PID" --channels="$CHANNELS" \
   --in_flight="$IN_FLIGHT" --duration="$SOAK" --warmup="$WARMUP" --rss_interval=1s
 LOAD_AFTER=$(load_avg)
 
-"$PYTHON" - "$OUT" "$CONCURRENCY" "$SOAK" "$LOAD_BEFORE" "$LOAD_AFTER" "$COMMIT" "$SIGNOFFD_ARGS" <<'EOF' | tee "$OUT/summary.txt"
+"$PYTHON" - "$OUT" "$CONCURRENCY" "$SOAK_MODE $SOAK" "$LOAD_BEFORE" "$LOAD_AFTER" "$COMMIT" "$SIGNOFFD_ARGS" <<'EOF' | tee "$OUT/summary.txt"
 import json, os, platform, sys
 out, concurrency, soak, load_before, load_after, commit, server_args = sys.argv[1:8]
 
@@ -183,7 +185,8 @@ print()
 print(f"signoff load benchmark — {platform.node()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB;"
       f" load average {load_before} before, {load_after} after")
 print(f"signoff {commit}; signoffd --log_level=warning {server_args or '(default flags)'}")
-print(f"{'phase':<34}{'calls/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}{'RSS max MiB':>13}")
+print(f"{'phase':<34}{'calls/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}"
+      f"{'RSS max MiB':>13}{'srv CPU us/call':>17}")
 
 def row(label, report, m=None):
     if report is None:
@@ -193,7 +196,8 @@ def row(label, report, m=None):
     rss = (report.get("server_rss_mib") or {}).get("max")
     print(f"{label:<34}{num(f.get('calls_per_s')):>10}{num(f.get('p50_ms'), '{:.2f}'):>9}"
           f"{num(f.get('p90_ms'), '{:.2f}'):>9}{num(f.get('p99_ms'), '{:.2f}'):>9}"
-          f"{num(f.get('p999_ms'), '{:.2f}'):>10}{num(errs, '{}'):>8}{num(rss):>13}")
+          f"{num(f.get('p999_ms'), '{:.2f}'):>10}{num(errs, '{}'):>8}{num(rss):>13}"
+          f"{num(report.get('server_cpu_us_per_call') if not m or m == 'SubmitOffer' else None):>17}")
 
 row("echo baseline (bare gRPC)", r["echo"])
 row("EvaluateOffer", r["evaluate"])
@@ -208,7 +212,7 @@ if w:
           f"{num(d.get('p90_ms'), '{:.2f}'):>9}{num(d.get('p99_ms'), '{:.2f}'):>9}"
           f"{num(d.get('p999_ms'), '{:.2f}'):>10}{num(w.get('errors'), '{}'):>8}"
           f"{num((w.get('server_rss_mib') or {}).get('max')):>13}")
-row(f"soak: mix SubmitOffer ({soak})", r["soak"], "SubmitOffer")
+row(f"soak: SubmitOffer ({soak})", r["soak"], "SubmitOffer")
 
 for name in ["submit", "mix"]:
     if r[name] and r[name].get("outcomes"):

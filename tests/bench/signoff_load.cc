@@ -141,6 +141,7 @@ class RunClock {
 
   void Record(MethodStats& stats, Clock::time_point started, const grpc::Status& status) {
     Clock::time_point now = Clock::now();
+    completed_.fetch_add(1, std::memory_order_relaxed);
     if (started < measure_from_) return;
     int64_t now_ns = (now - measure_from_).count();
     int64_t seen = last_ns_.load(std::memory_order_relaxed);
@@ -157,12 +158,43 @@ class RunClock {
   // From the first measured call to the last measured completion.
   double MeasuredSeconds() const { return last_ns_.load() / 1e9; }
   Clock::time_point stop_at() const { return stop_at_; }
+  // Every call completed, warm-up included.
+  uint64_t completed() const { return completed_.load(); }
 
  private:
   Clock::time_point start_, measure_from_, stop_at_;
   uint64_t max_calls_;
   std::atomic<uint64_t> issued_{0};
   std::atomic<int64_t> last_ns_{0};
+  std::atomic<uint64_t> completed_{0};
+};
+
+// CPU seconds the server and this process spend over a run, per call: the
+// transport's cost is in these, not in the wall-clock rate alone.
+class CpuMeter {
+ public:
+  explicit CpuMeter(pid_t server) : server_(server) {
+    server_start_ = server_ > 0 ? ReadCpuSeconds(server_) : -1;
+    self_start_ = ReadCpuSeconds(0);
+  }
+  // Adds "server_cpu_us_per_call" and "client_cpu_us_per_call" to `report`.
+  void Finish(uint64_t calls, std::vector<std::pair<std::string, double>>* extra,
+              std::vector<std::string>* lines) {
+    if (calls == 0) return;
+    double self = ReadCpuSeconds(0) - self_start_;
+    double server = server_start_ >= 0 ? ReadCpuSeconds(server_) - server_start_ : -1;
+    std::string line = absl::StrFormat("CPU per call: client %.1f us", 1e6 * self / calls);
+    extra->emplace_back("client_cpu_us_per_call", 1e6 * self / calls);
+    if (server >= 0) {
+      line += absl::StrFormat(", server %.1f us", 1e6 * server / calls);
+      extra->emplace_back("server_cpu_us_per_call", 1e6 * server / calls);
+    }
+    lines->push_back(line + absl::StrFormat(" (%llu calls, warm-up included)", static_cast<unsigned long long>(calls)));
+  }
+
+ private:
+  pid_t server_;
+  double server_start_, self_start_;
 };
 
 // Counts calls in flight so the run can wait for the last one.
@@ -176,9 +208,14 @@ class InFlight {
     std::lock_guard lock(mu_);
     if (--count_ == 0) zero_.notify_all();
   }
-  bool WaitZero(std::chrono::seconds timeout) {
+  bool WaitZero(std::chrono::seconds timeout) { return WaitZeroUntil(Clock::now() + timeout); }
+  bool WaitZeroUntil(Clock::time_point deadline) {
     std::unique_lock lock(mu_);
-    return zero_.wait_for(lock, timeout, [&] { return count_ == 0; });
+    return zero_.wait_until(lock, deadline, [&] { return count_ == 0; });
+  }
+  int count() {
+    std::lock_guard lock(mu_);
+    return count_;
   }
 
  private:
@@ -556,13 +593,22 @@ int Finish(Report& report) {
   return report.errors() == 0 && ok > 0 ? 0 : 1;
 }
 
-// Waits for the last call; calls still running past the grace are cancelled.
-void Drain(InFlight& in_flight) {
-  if (!in_flight.WaitZero(std::chrono::seconds(60))) {
-    std::fprintf(stderr, "signoff-load: calls still in flight 60 s after the end; exiting\n");
-    std::fflush(stderr);
-    _exit(3);
-  }
+// Waits for the last call, at most a minute past the run's end (every call
+// has a deadline, so only a stuck client or server gets that far). Returns
+// the calls still in flight.
+int Drain(InFlight& in_flight, const RunClock& clock) {
+  return in_flight.WaitZeroUntil(clock.stop_at() + std::chrono::seconds(60)) ? 0 : in_flight.count();
+}
+
+// Reports what was measured, then leaves without waiting for the calls that
+// never finished (their state is still owned by gRPC).
+int FinishStuck(Report& report, int stuck) {
+  report.extra_lines.push_back(absl::StrFormat(
+      "STUCK: %d calls still in flight 60 s after the end (past their deadline): the run is not valid", stuck));
+  report.extra.emplace_back("stuck_calls", stuck);
+  Finish(report);
+  std::fflush(stdout);
+  _exit(3);
 }
 
 // --mode=submit|evaluate|mix
@@ -602,13 +648,15 @@ int RunOffers(const Options& options, const std::string& mode) {
                                                   std::move(done));
         },
         [&](Slot* slot) { outcomes.Add(slot->response.decision().outcome()); });
+    CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
     loops.Begin();
-    Drain(in_flight);
+    int stuck = Drain(in_flight, clock);
+    cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
     rss.Stop();
     report.measured_seconds = clock.MeasuredSeconds();
     report.methods = {&stats};
     report.rss = rss.samples();
-    return Finish(report);
+    return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
   }
 
   using Slot = UnarySlot<v1::SubmitOfferRequest, v1::SubmitOfferResponse>;
@@ -640,8 +688,10 @@ int RunOffers(const Options& options, const std::string& mode) {
         }
         if (pump) pump->Offer(record);
       });
+  CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
   loops.Begin();
-  Drain(in_flight);
+  int stuck = Drain(in_flight, clock);
+  cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
   rss.Stop();
   report.measured_seconds = clock.MeasuredSeconds();
   report.methods = {&submit_stats};
@@ -652,10 +702,10 @@ int RunOffers(const Options& options, const std::string& mode) {
         "mix: %llu offers fully signed off; %llu stages without a demo approver; %zu left pending at the end",
         static_cast<unsigned long long>(pump->approved()), static_cast<unsigned long long>(pump->no_token()),
         pump->backlog()));
-    report.extra = {{"signed_off", static_cast<double>(pump->approved())},
-                    {"stages_without_token", static_cast<double>(pump->no_token())}};
+    report.extra.emplace_back("signed_off", static_cast<double>(pump->approved()));
+    report.extra.emplace_back("stages_without_token", static_cast<double>(pump->no_token()));
   }
-  return Finish(report);
+  return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
 }
 
 // --mode=echo
@@ -685,17 +735,19 @@ int RunEcho(const Options& options) {
         stubs[channel]->async()->Echo(slot->context.get(), &slot->request, &slot->response, std::move(done));
       },
       nullptr);
-  loops.Begin();
-  Drain(in_flight);
-  rss.Stop();
   Report report;
+  CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
+  loops.Begin();
+  int stuck = Drain(in_flight, clock);
+  cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
+  rss.Stop();
   report.mode = "echo";
   report.options = options;
   report.request_bytes = bytes;
   report.measured_seconds = clock.MeasuredSeconds();
   report.methods = {&stats};
   report.rss = rss.samples();
-  return Finish(report);
+  return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
 }
 
 // --mode=watch: first receipts of this run's offers on every stream.
