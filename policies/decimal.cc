@@ -111,6 +111,48 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
     negative = s[0] == '-';
     s.remove_prefix(1);
   }
+  // Every quantity and discount of every offer passes here: one pass in
+  // 64-bit arithmetic for up to 18 whole digits (which cannot overflow);
+  // longer numbers take the general path below.
+  {
+    static constexpr int64_t kScale[] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000,
+                                         100'000,       10'000,      1'000,      100,
+                                         10,            1};
+    uint64_t whole = 0, frac = 0;
+    int whole_digits = 0, frac_digits = 0;
+    bool dot = false, fast = true;
+    for (char c : s) {
+      if (c == '.' && !dot) {
+        dot = true;
+        continue;
+      }
+      if (c < '0' || c > '9') {
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", text, "\" is not a decimal number (expected e.g. 12.5)"));
+      }
+      if (dot) {
+        if (++frac_digits > kFractionDigits) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("\"", text, "\" has more than 9 digits after the point"));
+        }
+        frac = frac * 10 + static_cast<uint64_t>(c - '0');
+      } else if (++whole_digits > 18) {
+        fast = false;
+        break;
+      } else {
+        whole = whole * 10 + static_cast<uint64_t>(c - '0');
+      }
+    }
+    if (fast) {
+      if (whole_digits == 0 && frac_digits == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", text, "\" is not a decimal number (expected e.g. 12.5)"));
+      }
+      const __int128 value = __int128(whole) * kNanosPerUnit +
+                             __int128(frac) * kScale[frac_digits];
+      return Decimal(negative ? -value : value);
+    }
+  }
   absl::string_view whole = s, fraction;
   if (size_t dot = s.find('.'); dot != absl::string_view::npos) {
     whole = s.substr(0, dot);
