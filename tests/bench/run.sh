@@ -83,11 +83,14 @@ echo "bench PostgreSQL (fsync on): $(dsn_of signoff); results in $OUT"
 # sets $started_pid and $started_address.
 start_server() {
   local name=$1; shift
+  # Created here: the background child opens them only when it gets to run.
+  : >"$OUT/$name.out"
+  : >"$OUT/$name.err"
   "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" &
   started_pid=$!
   pids+=("$started_pid")
   for _ in $(seq 300); do
-    started_address=$(sed -n 's/.* listening on \([^ ]*\).*/\1/p' "$OUT/$name.out" | head -1)
+    started_address=$(sed -n 's/.* listening on \([^ ]*\).*/\1/p' "$OUT/$name.out" 2>/dev/null | head -1 || true)
     [ -n "$started_address" ] && return 0
     kill -0 "$started_pid" 2>/dev/null || break
     sleep 0.1
