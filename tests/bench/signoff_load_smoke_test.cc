@@ -66,13 +66,7 @@ class SignoffLoadSmokeTest : public ::testing::Test {
         SIGNOFFD_PATH, {"--listen=127.0.0.1:0", "--database_dsn=" + db_->dsn(), "--metrics_listen=",
                         "--policy_dir=" SIGNOFF_SOURCE_DIR "/policies/default",
                         "--principals_file=" SIGNOFF_SOURCE_DIR "/deploy/demo/principals.textproto",
-                        "--log_level=warning",
-                        // One group-commit writer: at 19981ef two concurrent
-                        // group-commit transactions deadlock on the statistics
-                        // rollup and event-chain rows and the victim's batch
-                        // fails with INTERNAL (tests/bench/RESULTS.md). This
-                        // smoke proves the load tool; run.sh measures defaults.
-                        "--group_commit_writers=1"});
+                        "--log_level=warning"});
     ASSERT_THAT(child, IsOk());
     server_ = std::move(*child);
     auto line = server_->ReadLine(absl::Seconds(30));
@@ -125,11 +119,13 @@ TEST_F(SignoffLoadSmokeTest, SubmitAndEvaluateRunWithoutErrors) {
   EXPECT_GT(JsonNumber(evaluate, "APPROVED"), 0) << evaluate;
 }
 
-// Mix (SubmitOffer + Approve) is left to run.sh: at 19981ef an Approve
-// transaction and a group-commit batch can deadlock on the rollup and
-// event-chain rows whatever the flags, so a zero-error assertion would flake.
-TEST_F(SignoffLoadSmokeTest, WatchDeliversToEveryStream) {
+TEST_F(SignoffLoadSmokeTest, MixApprovesAndWatchDeliversToEveryStream) {
   StartSignoffd();
+  // Many pending offers, so approvals run against the group-commit batches.
+  std::string mix = RunLoad(SIGNOFF_LOAD_PATH, {"--mode=mix", "--target=" + address_, "--channels=2",
+                                                "--in_flight=4", "--duration=1500ms", "--warmup=0s",
+                                                "--pending_percent=40", "--approvers_in_flight=4"});
+  EXPECT_GT(JsonNumber(mix, "signed_off"), 0) << mix;
   std::string watch = RunLoad(SIGNOFF_LOAD_PATH, {"--mode=watch", "--target=" + address_, "--channels=2",
                                                   "--streams=20", "--watch_submits=3", "--watch_interval=50ms",
                                                   "--watch_timeout=10s"});
