@@ -42,9 +42,9 @@ ABSL_FLAG(bool, allow_insecure, false, "accept plaintext on a non-loopback --lis
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464", "host:port of the Prometheus /metrics endpoint; empty = off");
 ABSL_FLAG(absl::Duration, db_connect_timeout, absl::Seconds(30), "how long to retry reaching PostgreSQL at start-up");
 ABSL_FLAG(int, db_pool_size, 8, "PostgreSQL connections kept open");
-ABSL_FLAG(int, executor_threads, 16, "threads running blocking request work");
+ABSL_FLAG(int, executor_threads, 64, "threads running blocking request work");
 ABSL_FLAG(int, per_caller_limit, 64, "calls one principal may have in flight");
-ABSL_FLAG(int, group_commit_writers, 2, "concurrent group-commit transactions for submissions");
+ABSL_FLAG(int, group_commit_writers, 1, "concurrent group-commit transactions for submissions");
 ABSL_FLAG(absl::Duration, job_interval, absl::Seconds(30), "how often escalation and expiry run");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10), "how long in-flight calls may run after SIGTERM");
 ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(5), "how often the database is pinged for the health status");

@@ -15,7 +15,7 @@ namespace signoff::storage {
 
 struct GroupCommitOptions {
   // Threads that each run one shared transaction at a time.
-  int writers = 2;
+  int writers = 1;
   // Most submissions one shared transaction carries.
   int max_batch = 128;
   // Told the size of every committed batch (for metrics); may be empty.
