@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "server/storage/pg_error.h"
+#include "server/storage/pg_values.h"
 
 namespace signoff::storage {
 namespace {
@@ -38,24 +39,6 @@ void AppendField(std::string& out, int64_t value) {
   uint64_t bits = static_cast<uint64_t>(value);
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(bits >> (56 - 8 * i));
   AppendField(out, absl::string_view(bytes, 8));
-}
-
-// A PostgreSQL array literal of text, bound as a parameter value (never
-// spliced into SQL): every element double-quoted, `"` and `\` escaped, so
-// no element can end early or be read as NULL.
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
 }
 
 std::string BigintArray(const std::vector<int64_t>& values) {
@@ -199,9 +182,9 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
           " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
           " $7::text[], $8::text[], $9::text[], $10::text[])"
           " AS e(seq, kind, offer_id, revision, actor_id, on_behalf_of, payload, prev_hash, hash)"),
-      micros, BigintArray(seqs), TextArray(kinds), TextArray(offer_ids), BigintArray(revisions),
-      TextArray(actor_ids), TextArray(on_behalf_ofs), TextArray(payloads), TextArray(prev_hashes),
-      TextArray(hashes));
+      micros, BigintArray(seqs), ToTextArray(kinds), ToTextArray(offer_ids),
+      BigintArray(revisions), ToTextArray(actor_ids), ToTextArray(on_behalf_ofs),
+      ToTextArray(payloads), ToTextArray(prev_hashes), ToTextArray(hashes));
   tx.exec_params0("UPDATE event_chain_head SET last_seq = $1, last_hash = $2 WHERE id", seq,
                   pqxx::binarystring(prev_hash));
   // Delivered to listeners only when (and if) the caller commits.
@@ -247,7 +230,8 @@ absl::StatusOr<std::vector<StoredEvent>> EventLog::Read(const EventFilter& filte
                        " AND (cardinality($2::text[]) = 0 OR offer_id = ANY($2::text[]))"
                        " AND (cardinality($3::text[]) = 0 OR kind = ANY($3::text[]))"
                        " ORDER BY seq LIMIT $4"),
-          filter.after_seq, TextArray(filter.offer_ids), TextArray(filter.kinds), filter.limit));
+          filter.after_seq, internal::ToTextArray(filter.offer_ids),
+          internal::ToTextArray(filter.kinds), filter.limit));
       return absl::OkStatus();
     } catch (const std::exception& e) {
       return internal::StatusFromException(e, "reading events");

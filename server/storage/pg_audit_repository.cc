@@ -41,12 +41,12 @@ std::string PgTimestamp(absl::Time t) {
 
 std::string StatusFilter(v1::OfferStatus status) {
   if (status == v1::OFFER_STATUS_UNSPECIFIED) return "";
-  return v1::OfferStatus_Name(status).substr(std::string("OFFER_STATUS_").size());
+  return internal::StatusColumn(status);
 }
 
 std::string OutcomeFilter(v1::Outcome outcome) {
   if (outcome == v1::OUTCOME_UNSPECIFIED) return "";
-  return v1::Outcome_Name(outcome).substr(std::string("OUTCOME_").size());
+  return internal::OutcomeColumn(outcome);
 }
 
 }  // namespace

@@ -37,14 +37,14 @@ NewEvent DirectoryEvent(const v1::Event& event) {
   return row;
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::Query(
-    const std::string& name, const std::string& argument) {
+// The employees a named query returns, one serialized record per row.
+template <typename Argument>
+absl::StatusOr<std::vector<v1::Employee>> QueryEmployees(Database* db, const char* query,
+                                                         const Argument& argument) {
   std::vector<v1::Employee> employees;
-  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+  absl::Status status = db->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
-    for (const pqxx::row& row : tx.exec_prepared(name, argument)) {
+    for (const pqxx::row& row : tx.exec_prepared(query, argument)) {
       auto employee = internal::ParseProto<v1::Employee>(row[0]);
       if (!employee.ok()) return employee.status();
       employees.push_back(std::move(*employee));
@@ -55,35 +55,26 @@ absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::Query(
   return employees;
 }
 
+}  // namespace
+
 absl::StatusOr<std::optional<v1::Employee>> PgDirectoryRepository::Get(const std::string& id) {
-  auto found = Query("employee_get", id);
+  auto found = QueryEmployees(db_, "employee_get", id);
   if (!found.ok()) return found.status();
   if (found->empty()) return std::nullopt;
   return std::optional<v1::Employee>(std::move(found->front()));
 }
 
 absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::List(bool include_inactive) {
-  std::vector<v1::Employee> employees;
-  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
-    pqxx::read_transaction tx(conn);
-    for (const pqxx::row& row : tx.exec_prepared("employee_list", include_inactive)) {
-      auto employee = internal::ParseProto<v1::Employee>(row[0]);
-      if (!employee.ok()) return employee.status();
-      employees.push_back(std::move(*employee));
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return employees;
+  return QueryEmployees(db_, "employee_list", include_inactive);
 }
 
 absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::HoldersOf(const std::string& level) {
-  return Query("employee_holders", level);
+  return QueryEmployees(db_, "employee_holders", level);
 }
 
 absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::SupervisorChain(
     const std::string& employee_id) {
-  return Query("employee_chain", employee_id);
+  return QueryEmployees(db_, "employee_chain", employee_id);
 }
 
 absl::Status PgDirectoryRepository::Upsert(const v1::Employee& employee, const v1::Event& event,

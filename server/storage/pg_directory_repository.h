@@ -18,8 +18,6 @@ class PgDirectoryRepository : public workflow::DirectoryRepository {
   absl::StatusOr<int> SeedIfEmpty(const v1::Directory& seed, absl::Time at) override;
 
  private:
-  absl::StatusOr<std::vector<v1::Employee>> Query(const std::string& name,
-                                                  const std::string& argument);
   Database* db_;
 };
 

@@ -12,6 +12,8 @@
 namespace signoff::storage {
 namespace {
 
+constexpr char kLastSeqSql[] = "SELECT last_seq FROM event_chain_head";
+
 v1::Event ToProto(const StoredEvent& stored) {
   v1::Event event;
   event.set_seq(stored.seq);
@@ -92,7 +94,7 @@ absl::StatusOr<int64_t> PgEventRepository::LastSeq() {
   int64_t seq = 0;
   absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     pqxx::read_transaction tx(conn);
-    seq = tx.exec1("SELECT last_seq FROM event_chain_head")[0].as<int64_t>();
+    seq = tx.exec1(kLastSeqSql)[0].as<int64_t>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -134,7 +136,7 @@ void PgEventFeed::Run() {
       {
         // Whatever was committed while we were not listening.
         pqxx::read_transaction tx(conn);
-        int64_t seq = tx.exec1("SELECT last_seq FROM event_chain_head")[0].as<int64_t>();
+        int64_t seq = tx.exec1(kLastSeqSql)[0].as<int64_t>();
         tx.commit();
         Broadcast(seq);
       }

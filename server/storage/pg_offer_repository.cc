@@ -9,24 +9,18 @@
 #include "server/storage/event_log.h"
 #include "server/storage/pg_error.h"
 #include "server/storage/pg_values.h"
+#include "server/workflow/approval_flow.h"
 #include "server/workflow/proto_time.h"
 
 namespace signoff::storage {
 namespace {
 
+using internal::OutcomeColumn;
+using internal::StatusColumn;
+using workflow::OpenStage;
 using workflow::ProtoTimeMicros;
 
 constexpr int kMaxRetries = 3;
-
-std::string StatusName(v1::OfferStatus status) {
-  std::string name = v1::OfferStatus_Name(status);
-  return name.substr(std::string("OFFER_STATUS_").size());
-}
-
-std::string OutcomeName(v1::Outcome outcome) {
-  std::string name = v1::Outcome_Name(outcome);
-  return name.substr(std::string("OUTCOME_").size());
-}
 
 std::string DecimalText(int64_t units, int32_t nanos) {
   auto value = policies::Decimal::FromUnitsAndNanos(units, nanos);
@@ -49,14 +43,6 @@ std::vector<std::string> ApproverIds(const v1::OfferRecord& record) {
     for (const v1::ApprovalAction& action : stage.actions()) ids.insert(action.approver_id());
   }
   return {ids.begin(), ids.end()};
-}
-
-const v1::ApprovalStage* OpenStage(const v1::OfferRecord& record) {
-  if (record.status() != v1::OFFER_STATUS_PENDING) return nullptr;
-  int current = record.approval().current_stage();
-  if (current < 0 || current >= record.approval().stages_size()) return nullptr;
-  const v1::ApprovalStage& stage = record.approval().stages(current);
-  return stage.status() == v1::STAGE_STATUS_OPEN ? &stage : nullptr;
 }
 
 int64_t NextDeadlineMicros(const v1::OfferRecord& record) {
@@ -143,7 +129,7 @@ class PgOfferTransaction : public workflow::OfferTransaction {
           pqxx::binarystring(internal::SerializeDeterministic(offer)), record.submitted_by(),
           record.idempotency_key(), offer.manager_id(), offer.customer().id(),
           offer.currency_code(), DecimalText(figures.total().units(), figures.total().nanos()),
-          margin, OutcomeName(record.decision().outcome()), StatusName(record.status()),
+          margin, OutcomeColumn(record.decision().outcome()), StatusColumn(record.status()),
           internal::ToTextArray(RuleIds(record)), internal::ToTextArray(ApproverIds(record)),
           record.decision().policy_version().label(),
           record.decision().policy_version().content_hash(),
@@ -159,7 +145,7 @@ class PgOfferTransaction : public workflow::OfferTransaction {
     return Guarded("updating offer", [&]() -> absl::Status {
       pqxx::result updated = tx_.exec_prepared(
           "offer_update", record.offer().offer_id(), record.offer().revision(),
-          pqxx::binarystring(internal::SerializeDeterministic(record)), StatusName(record.status()),
+          pqxx::binarystring(internal::SerializeDeterministic(record)), StatusColumn(record.status()),
           internal::ToTextArray(ApproverIds(record)),
           OptionalMicros(record.has_decided_at(), record.decided_at()), NextDeadlineMicros(record),
           record.version());

@@ -20,6 +20,14 @@ std::string ToTextArray(const std::vector<std::string>& values) {
   return out;
 }
 
+std::string StatusColumn(v1::OfferStatus status) {
+  return v1::OfferStatus_Name(status).substr(sizeof("OFFER_STATUS_") - 1);
+}
+
+std::string OutcomeColumn(v1::Outcome outcome) {
+  return v1::Outcome_Name(outcome).substr(sizeof("OUTCOME_") - 1);
+}
+
 std::string SerializeDeterministic(const google::protobuf::Message& message) {
   std::string bytes;
   google::protobuf::io::StringOutputStream stream(&bytes);

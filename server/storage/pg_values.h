@@ -10,6 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "signoff/v1/approval.pb.h"
+#include "signoff/v1/decision.pb.h"
 
 namespace signoff::storage::internal {
 
@@ -28,6 +30,10 @@ absl::StatusOr<Message> ParseProto(const pqxx::field& field) {
   }
   return message;
 }
+
+// The texts the status and outcome columns hold: "PENDING", "NEEDS_SIGNOFF", ...
+std::string StatusColumn(v1::OfferStatus status);
+std::string OutcomeColumn(v1::Outcome outcome);
 
 // Deterministic serialization: equal messages give equal bytes.
 std::string SerializeDeterministic(const google::protobuf::Message& message);

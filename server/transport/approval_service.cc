@@ -80,8 +80,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::GetApproval(grpc::CallbackServerC
                                                            const v1::GetApprovalRequest* request,
                                                            v1::GetApprovalResponse* response) {
   return RunUnary(env_.call, context, "ApprovalService.GetApproval", [=, this](const Call&) -> absl::Status {
-    RETURN_IF_ERROR(CheckLength("offer_id", request->offer_id(), env_.limits.max_id_length, true));
-    if (request->revision() < 0) return absl::InvalidArgumentError("revision: must be >= 0");
+    RETURN_IF_ERROR(CheckOfferRef(request->offer_id(), request->revision(), env_.limits));
     ASSIGN_OR_RETURN(*response->mutable_record(),
                      env_.workflow->Get(request->offer_id(), request->revision()));
     ASSIGN_OR_RETURN(std::vector<v1::Event> history, env_.events->OfferHistory(request->offer_id()));
@@ -94,8 +93,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::Approve(grpc::CallbackServerConte
                                                        const v1::ApproveRequest* request,
                                                        v1::ApproveResponse* response) {
   return RunUnary(env_.call, context, "ApprovalService.Approve", [=, this](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(CheckLength("offer_id", request->offer_id(), env_.limits.max_id_length, true));
-    if (request->revision() < 0) return absl::InvalidArgumentError("revision: must be >= 0");
+    RETURN_IF_ERROR(CheckOfferRef(request->offer_id(), request->revision(), env_.limits));
     ASSIGN_OR_RETURN(*response->mutable_record(),
                      env_.workflow->Approve(call.principal.id, request->offer_id(),
                                             request->revision(), request->comment()));
@@ -107,8 +105,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::Reject(grpc::CallbackServerContex
                                                       const v1::RejectRequest* request,
                                                       v1::RejectResponse* response) {
   return RunUnary(env_.call, context, "ApprovalService.Reject", [=, this](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(CheckLength("offer_id", request->offer_id(), env_.limits.max_id_length, true));
-    if (request->revision() < 0) return absl::InvalidArgumentError("revision: must be >= 0");
+    RETURN_IF_ERROR(CheckOfferRef(request->offer_id(), request->revision(), env_.limits));
     ASSIGN_OR_RETURN(*response->mutable_record(),
                      env_.workflow->Reject(call.principal.id, request->offer_id(),
                                            request->revision(), request->comment()));

@@ -40,8 +40,7 @@ grpc::ServerUnaryReactor* OfferServiceImpl::GetDecision(grpc::CallbackServerCont
                                                         const v1::GetDecisionRequest* request,
                                                         v1::GetDecisionResponse* response) {
   return RunUnary(env_.call, context, "OfferService.GetDecision", [=, this](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(CheckLength("offer_id", request->offer_id(), env_.limits.max_id_length, true));
-    if (request->revision() < 0) return absl::InvalidArgumentError("revision: must be >= 0");
+    RETURN_IF_ERROR(CheckOfferRef(request->offer_id(), request->revision(), env_.limits));
     ASSIGN_OR_RETURN(v1::OfferRecord record,
                      env_.workflow->Get(request->offer_id(), request->revision()));
     // A front-office system sees what it submitted, not other systems' offers.

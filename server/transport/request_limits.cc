@@ -63,6 +63,12 @@ absl::Status CheckOfferLimits(const v1::Offer& offer, const RequestLimits& limit
   return absl::OkStatus();
 }
 
+absl::Status CheckOfferRef(const std::string& offer_id, int64_t revision, const RequestLimits& limits) {
+  if (absl::Status s = CheckLength("offer_id", offer_id, limits.max_id_length, true); !s.ok()) return s;
+  if (revision < 0) return absl::InvalidArgumentError("revision: must be >= 0");
+  return absl::OkStatus();
+}
+
 absl::Status CheckPageSize(int page_size, int max, int fallback, int* effective) {
   if (page_size == 0) {
     *effective = fallback;

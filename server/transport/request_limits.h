@@ -3,6 +3,7 @@
 // Size limits on what a caller may send, checked before any work: each
 // violation is INVALID_ARGUMENT naming the field.
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -24,6 +25,8 @@ struct RequestLimits {
 absl::Status CheckOfferLimits(const v1::Offer& offer, const RequestLimits& limits);
 absl::Status CheckLength(absl::string_view field, const std::string& value, size_t max,
                          bool required = false);
+// An offer named by id and revision (0 = the latest).
+absl::Status CheckOfferRef(const std::string& offer_id, int64_t revision, const RequestLimits& limits);
 // 0 → `fallback`; otherwise 1..max.
 absl::Status CheckPageSize(int page_size, int max, int fallback, int* effective);
 
