@@ -68,8 +68,9 @@ absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::List(bool inclu
   return QueryEmployees(db_, "employee_list", include_inactive);
 }
 
-absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::HoldersOf(const std::string& level) {
-  return QueryEmployees(db_, "employee_holders", level);
+absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::HoldersOf(
+    const std::vector<std::string>& levels) {
+  return QueryEmployees(db_, "employee_holders", internal::ToTextArray(levels));
 }
 
 absl::StatusOr<std::vector<v1::Employee>> PgDirectoryRepository::SupervisorChain(

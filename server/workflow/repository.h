@@ -102,8 +102,9 @@ class DirectoryRepository {
 
   virtual absl::StatusOr<std::optional<v1::Employee>> Get(const std::string& employee_id) = 0;
   virtual absl::StatusOr<std::vector<v1::Employee>> List(bool include_inactive) = 0;
-  // Active employees holding `level`, ordered by id.
-  virtual absl::StatusOr<std::vector<v1::Employee>> HoldersOf(const std::string& level) = 0;
+  // Active employees holding any of `levels`, ordered by id (one read for
+  // all the levels a routing needs).
+  virtual absl::StatusOr<std::vector<v1::Employee>> HoldersOf(const std::vector<std::string>& levels) = 0;
   // The employee's supervisors, nearest first (cycles cut).
   virtual absl::StatusOr<std::vector<v1::Employee>> SupervisorChain(const std::string& employee_id) = 0;
   // Inserts or replaces, and records an event in the same transaction.

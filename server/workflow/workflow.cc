@@ -203,8 +203,13 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
       record.set_status(v1::OFFER_STATUS_PENDING);
       RoutingFacts routing;
       ASSIGN_OR_RETURN(routing.supervisor_chain, directory_->SupervisorChain(offer.manager_id()));
-      for (const policies::ApprovalLevel& level : policy->levels()) {
-        ASSIGN_OR_RETURN(routing.holders[level.id], directory_->HoldersOf(level.id));
+      std::vector<std::string> level_ids;
+      for (const policies::ApprovalLevel& level : policy->levels()) level_ids.push_back(level.id);
+      ASSIGN_OR_RETURN(std::vector<v1::Employee> holders, directory_->HoldersOf(level_ids));
+      for (const v1::Employee& holder : holders) {
+        for (const v1::ApprovalAuthority& authority : holder.approval_levels()) {
+          routing.holders[authority.level()].push_back(holder);
+        }
       }
       std::vector<StagePlan> plans =
           PlanStages(decision, *policy, routing, offer.manager_id(), submitted_by, total);
