@@ -90,17 +90,6 @@ absl::Status PgEventRepository::Append(const v1::Event& event, absl::Time at) {
   return log_.Append({row}, at).status();
 }
 
-absl::StatusOr<int64_t> PgEventRepository::LastSeq() {
-  int64_t seq = 0;
-  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
-    pqxx::read_transaction tx(conn);
-    seq = tx.exec1(kLastSeqSql)[0].as<int64_t>();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return seq;
-}
-
 PgEventFeed::PgEventFeed(std::string dsn) : dsn_(std::move(dsn)) {
   thread_ = std::thread([this] { Run(); });
 }

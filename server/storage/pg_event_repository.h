@@ -14,16 +14,14 @@ namespace signoff::storage {
 // The event log behind the workflow's EventRepository interface.
 class PgEventRepository : public workflow::EventRepository {
  public:
-  explicit PgEventRepository(Database* db) : db_(db), log_(db) {}
+  explicit PgEventRepository(Database* db) : log_(db) {}
 
   absl::StatusOr<std::vector<v1::Event>> Read(const workflow::EventQuery& query) override;
   absl::StatusOr<std::vector<v1::Event>> OfferHistory(const std::string& offer_id) override;
   absl::StatusOr<workflow::AuditLogCheck> Verify() override;
   absl::Status Append(const v1::Event& event, absl::Time at) override;
-  absl::StatusOr<int64_t> LastSeq() override;
 
  private:
-  Database* db_;
   EventLog log_;
 };
 

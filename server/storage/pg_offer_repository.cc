@@ -406,19 +406,6 @@ absl::StatusOr<std::vector<v1::Delegation>> PgOfferRepository::DelegationsTo(
   return out;
 }
 
-absl::StatusOr<std::optional<v1::Delegation>> PgOfferRepository::DelegationOf(
-    const std::string& delegator_id, absl::Time at) {
-  std::optional<v1::Delegation> out;
-  absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
-    pqxx::read_transaction tx(conn);
-    pqxx::result rows = tx.exec_prepared("delegation_of", delegator_id, absl::ToUnixMicros(at));
-    if (!rows.empty()) out = DelegationFromRow(rows[0]);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return out;
-}
-
 absl::StatusOr<int64_t> PgOfferRepository::InboxItemCount() {
   int64_t count = 0;
   absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {

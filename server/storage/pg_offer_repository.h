@@ -36,8 +36,6 @@ class PgOfferRepository : public workflow::OfferRepository {
       const std::vector<std::string>& approver_ids, int limit) override;
   absl::StatusOr<std::vector<v1::Delegation>> DelegationsTo(const std::string& delegate_id,
                                                             absl::Time at) override;
-  absl::StatusOr<std::optional<v1::Delegation>> DelegationOf(const std::string& delegator_id,
-                                                             absl::Time at) override;
 
   // Items waiting in all inboxes (a gauge for metrics).
   absl::StatusOr<int64_t> InboxItemCount();

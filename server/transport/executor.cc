@@ -58,10 +58,4 @@ absl::StatusOr<std::shared_ptr<void>> CallerLimits::Acquire(const std::string& p
   });
 }
 
-int CallerLimits::in_flight(const std::string& principal) const {
-  std::lock_guard lock(mu_);
-  auto it = in_flight_.find(principal);
-  return it == in_flight_.end() ? 0 : it->second;
-}
-
 }  // namespace signoff::transport

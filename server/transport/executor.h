@@ -42,7 +42,6 @@ class CallerLimits {
   // Released when the returned slot is destroyed. RESOURCE_EXHAUSTED when
   // the caller already has per_caller calls in flight.
   absl::StatusOr<std::shared_ptr<void>> Acquire(const std::string& principal);
-  int in_flight(const std::string& principal) const;
 
  private:
   const int per_caller_;

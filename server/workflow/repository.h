@@ -91,9 +91,6 @@ class OfferRepository {
   // Delegators whose delegation to `delegate_id` is active at `at`.
   virtual absl::StatusOr<std::vector<v1::Delegation>> DelegationsTo(const std::string& delegate_id,
                                                                     absl::Time at) = 0;
-  // The delegator's delegation active at `at`, if any.
-  virtual absl::StatusOr<std::optional<v1::Delegation>> DelegationOf(const std::string& delegator_id,
-                                                                     absl::Time at) = 0;
 };
 
 class DirectoryRepository {
@@ -176,8 +173,6 @@ class EventRepository {
   virtual absl::StatusOr<std::vector<v1::Event>> OfferHistory(const std::string& offer_id) = 0;
   virtual absl::StatusOr<AuditLogCheck> Verify() = 0;
   virtual absl::Status Append(const v1::Event& event, absl::Time at) = 0;
-  // The highest seq committed so far (0 when empty).
-  virtual absl::StatusOr<int64_t> LastSeq() = 0;
 };
 
 // Wakes watchers when events are committed, on this replica or another
