@@ -21,6 +21,7 @@
 #include "server/storage/database.h"
 #include "server/storage/pg_audit_repository.h"
 #include "server/storage/pg_directory_repository.h"
+#include "server/workflow/directory_cache.h"
 #include "server/storage/pg_event_repository.h"
 #include "server/storage/pg_offer_repository.h"
 #include "server/transport/grpc_server.h"
@@ -255,9 +256,11 @@ int Main(int argc, char** argv) {
   storage::PgAuditRepository audit(db->get());
   storage::PgEventRepository events(db->get());
   storage::PgEventFeed feed((*db)->dsn());
-  workflow::Workflow workflow(&offers, &directory, [&policy] { return policy.Get(); },
+  workflow::DirectoryCache cached_directory(&directory);
+  feed.OnDirectoryChanged([&cached_directory] { cached_directory.Invalidate(); });
+  workflow::Workflow workflow(&offers, &cached_directory, [&policy] { return policy.Get(); },
                               [] { return absl::Now(); });
-  if (auto seeded = directory.SeedIfEmpty(seed, absl::Now()); !seeded.ok()) {
+  if (auto seeded = cached_directory.SeedIfEmpty(seed, absl::Now()); !seeded.ok()) {
     server.Shutdown();
     stop_signal_waiter();
     return Fail("directory.seed_failed", seeded.status());
@@ -268,7 +271,7 @@ int Main(int argc, char** argv) {
   transport::CallerLimits limits(absl::GetFlag(FLAGS_per_caller_limit));
   env.workflow = &workflow;
   env.offers = &offers;
-  env.directory = &directory;
+  env.directory = &cached_directory;
   env.audit = &audit;
   env.events = &events;
   env.feed = &feed;

@@ -95,6 +95,8 @@ class EventLog {
 namespace internal {
 // The NOTIFY channel; the payload is the last seq appended, in decimal.
 inline constexpr char kEventsChannel[] = "signoff_events";
+// NOTIFY channel told (empty payload) when the directory of employees changed.
+inline constexpr char kDirectoryChannel[] = "signoff_directory";
 
 // Appends `events` inside the caller's transaction: locks the chain head,
 // assigns consecutive sequence numbers, chains the hashes, and sends a

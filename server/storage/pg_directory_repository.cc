@@ -29,6 +29,11 @@ void WriteEmployee(pqxx::transaction_base& tx, const v1::Employee& employee, abs
                    internal::ToTextArray(Levels(employee)), absl::ToUnixMicros(at));
 }
 
+// Tells every replica's directory cache (PgEventFeed listens) at commit.
+void NotifyDirectoryChanged(pqxx::transaction_base& tx) {
+  tx.exec_params("SELECT pg_notify($1, '')", std::string(internal::kDirectoryChannel));
+}
+
 NewEvent DirectoryEvent(const v1::Event& event) {
   NewEvent row;
   row.kind = event.kind();
@@ -84,6 +89,7 @@ absl::Status PgDirectoryRepository::Upsert(const v1::Employee& employee, const v
     pqxx::work tx(conn);
     WriteEmployee(tx, employee, at);
     internal::AppendEvents(tx, at, {DirectoryEvent(event)});
+    NotifyDirectoryChanged(tx);
     tx.commit();
     return absl::OkStatus();
   });
@@ -101,6 +107,7 @@ absl::StatusOr<int> PgDirectoryRepository::SeedIfEmpty(const v1::Directory& seed
     event.actor_id = "system";
     event.payload_json = absl::StrCat("{\"employees\":", seed.employees_size(), "}");
     internal::AppendEvents(tx, at, {event});
+    NotifyDirectoryChanged(tx);
     tx.commit();
     loaded = seed.employees_size();
     return absl::OkStatus();

@@ -35,6 +35,16 @@ std::vector<v1::Event> ToProto(const std::vector<StoredEvent>& stored) {
   return events;
 }
 
+class DirectoryReceiver : public pqxx::notification_receiver {
+ public:
+  DirectoryReceiver(pqxx::connection_base& conn, std::function<void()> on_change)
+      : pqxx::notification_receiver(conn, internal::kDirectoryChannel), on_change_(std::move(on_change)) {}
+  void operator()(const std::string&, int) override { on_change_(); }
+
+ private:
+  std::function<void()> on_change_;
+};
+
 class SeqReceiver : public pqxx::notification_receiver {
  public:
   SeqReceiver(pqxx::connection_base& conn, std::function<void(int64_t)> on_seq)
@@ -116,12 +126,24 @@ void PgEventFeed::Broadcast(int64_t seq) {
   for (auto& [id, listener] : listeners_) listener(seq);
 }
 
+void PgEventFeed::OnDirectoryChanged(std::function<void()> on_change) {
+  std::lock_guard lock(mu_);
+  directory_listeners_.push_back(std::move(on_change));
+}
+
+void PgEventFeed::DirectoryChanged() {
+  std::lock_guard lock(mu_);
+  for (auto& listener : directory_listeners_) listener();
+}
+
 void PgEventFeed::Run() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stopping_) {
     try {
       pqxx::connection conn(dsn_);
       SeqReceiver receiver(conn, [this](int64_t seq) { Broadcast(seq); });
+      DirectoryReceiver directory(conn, [this] { DirectoryChanged(); });
+      DirectoryChanged();
       {
         // Whatever was committed while we were not listening.
         pqxx::read_transaction tx(conn);

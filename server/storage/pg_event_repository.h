@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "server/storage/database.h"
 #include "server/storage/event_log.h"
@@ -37,15 +39,21 @@ class PgEventFeed : public workflow::EventFeed {
 
   int Subscribe(Listener listener) override;
   void Unsubscribe(int id) override;
+  // `on_change` runs (on the feed's thread; must not block) when the
+  // directory of employees changed on any replica, and after every
+  // (re)connect, since changes may have been missed meanwhile.
+  void OnDirectoryChanged(std::function<void()> on_change);
 
  private:
   void Run();
   void Broadcast(int64_t seq);
+  void DirectoryChanged();
 
   std::string dsn_;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::map<int, Listener> listeners_;
+  std::vector<std::function<void()>> directory_listeners_;
   int next_id_ = 1;
   std::thread thread_;
 };

@@ -33,7 +33,9 @@ grpc::ServerUnaryReactor* OfferServiceImpl::EvaluateOffer(grpc::CallbackServerCo
     RETURN_IF_ERROR(CheckOfferLimits(request->offer(), env_.limits));
     ASSIGN_OR_RETURN(*response->mutable_decision(), env_.workflow->Evaluate(request->offer()));
     return absl::OkStatus();
-  });
+  // The directory is in memory (DirectoryCache): evaluating blocks on
+  // nothing, except the rare reload after a directory change.
+  }, WorkKind::kCpuOnly);
 }
 
 grpc::ServerUnaryReactor* OfferServiceImpl::GetDecision(grpc::CallbackServerContext* context,

@@ -17,6 +17,7 @@
 #include "server/storage/event_log.h"
 #include "server/storage/pg_directory_repository.h"
 #include "server/storage/pg_offer_repository.h"
+#include "server/workflow/directory_cache.h"
 #include "server/workflow/proto_time.h"
 #include "server/workflow/workflow.h"
 #include "tests/support/status_matchers.h"
@@ -117,9 +118,11 @@ class WorkflowTest : public ::testing::Test {
 
     offers_ = std::make_unique<storage::PgOfferRepository>(db_.get());
     directory_ = std::make_unique<storage::PgDirectoryRepository>(db_.get());
+    // As signoffd runs it: the workflow reads the directory from memory.
+    cached_directory_ = std::make_unique<workflow::DirectoryCache>(directory_.get());
     events_ = std::make_unique<storage::EventLog>(db_.get());
     workflow_ = std::make_unique<workflow::Workflow>(
-        offers_.get(), directory_.get(), [this] { return policy_; },
+        offers_.get(), cached_directory_.get(), [this] { return policy_; },
         [this] {
           std::lock_guard lock(clock_mu_);
           return now_;
@@ -163,6 +166,7 @@ class WorkflowTest : public ::testing::Test {
   std::shared_ptr<const policies::PolicySet> policy_;
   std::unique_ptr<storage::PgOfferRepository> offers_;
   std::unique_ptr<storage::PgDirectoryRepository> directory_;
+  std::unique_ptr<workflow::DirectoryCache> cached_directory_;
   std::unique_ptr<storage::EventLog> events_;
   std::unique_ptr<workflow::Workflow> workflow_;
 };
