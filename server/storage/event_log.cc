@@ -16,11 +16,11 @@ namespace {
 constexpr char kEncodingTag[] = "signoff.event.v1";
 const std::string kGenesisHash(32, '\0');  // prev_hash of seq 1, as in V001
 
-// Bound as one parameter: occurred_at from microseconds since the epoch,
-// split so that no step goes through a double and loses a microsecond.
+// occurred_at from microseconds since the epoch (column e.micros), split so
+// that no step goes through a double and loses a microsecond.
 constexpr char kMicrosToTimestamptz[] =
-    "('epoch'::timestamptz + ($1::bigint / 1000000) * interval '1 second'"
-    " + ($1::bigint % 1000000) * interval '1 microsecond')";
+    "('epoch'::timestamptz + (e.micros / 1000000) * interval '1 second'"
+    " + (e.micros % 1000000) * interval '1 microsecond')";
 
 // The columns every read returns, in the order RowToEvent expects. extract()
 // returns numeric, so the microseconds come back exactly.
@@ -39,16 +39,6 @@ void AppendField(std::string& out, int64_t value) {
   uint64_t bits = static_cast<uint64_t>(value);
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(bits >> (56 - 8 * i));
   AppendField(out, absl::string_view(bytes, 8));
-}
-
-std::string BigintArray(const std::vector<int64_t>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    absl::StrAppend(&out, values[i]);
-  }
-  out.push_back('}');
-  return out;
 }
 
 StoredEvent RowToEvent(const pqxx::row& row) {
@@ -81,9 +71,12 @@ absl::Status CheckNoNul(absl::string_view field, const std::string& value, size_
       absl::StrCat("event ", index, ": ", field, " contains a NUL byte"));
 }
 
-absl::Status ValidateForAppend(const std::vector<NewEvent>& events, absl::Time at) {
-  if (at == absl::InfiniteFuture() || at == absl::InfinitePast()) {
-    return absl::InvalidArgumentError("event time must be finite");
+absl::Status ValidateForAppend(const std::vector<NewEvent>& events,
+                               const std::vector<absl::Time>& times) {
+  for (absl::Time at : times) {
+    if (at == absl::InfiniteFuture() || at == absl::InfinitePast()) {
+      return absl::InvalidArgumentError("event time must be finite");
+    }
   }
   for (size_t i = 0; i < events.size(); ++i) {
     const NewEvent& e = events[i];
@@ -128,8 +121,16 @@ std::string EventHash(const std::string& prev_hash, const StoredEvent& event) {
 
 std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
                                   const std::vector<NewEvent>& events) {
+  return AppendEventsAt(tx, std::vector<absl::Time>(events.size(), at), events);
+}
+
+std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vector<absl::Time>& at,
+                                    const std::vector<NewEvent>& events) {
   // Callers inside storage append straight from their own transactions, so
   // the checks that keep stored bytes equal to hashed bytes live here too.
+  if (at.size() != events.size()) {
+    throw std::invalid_argument("one time per event is needed");
+  }
   if (absl::Status valid = ValidateForAppend(events, at); !valid.ok()) {
     throw std::invalid_argument(std::string(valid.message()));
   }
@@ -140,15 +141,15 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
       "SELECT last_seq, last_hash FROM event_chain_head WHERE id FOR UPDATE");
   int64_t seq = head[0].as<int64_t>();
   std::string prev_hash = pqxx::binarystring(head[1]).str();
-  const int64_t micros = absl::ToUnixMicros(at);
 
-  std::vector<int64_t> seqs, revisions;
+  std::vector<int64_t> seqs, revisions, micros;
   std::vector<std::string> kinds, offer_ids, actor_ids, on_behalf_ofs, payloads, prev_hashes,
       hashes;
-  for (const NewEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const NewEvent& e = events[i];
     StoredEvent stored;
     stored.seq = ++seq;
-    stored.occurred_at = absl::FromUnixMicros(micros);
+    stored.occurred_at = absl::FromUnixMicros(absl::ToUnixMicros(at[i]));
     stored.kind = e.kind;
     stored.offer_id = e.offer_id;
     stored.revision = e.revision;
@@ -158,6 +159,7 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
     std::string hash = EventHash(prev_hash, stored);
 
     seqs.push_back(stored.seq);
+    micros.push_back(absl::ToUnixMicros(stored.occurred_at));
     revisions.push_back(e.revision);
     kinds.push_back(e.kind);
     offer_ids.push_back(e.offer_id);
@@ -179,16 +181,19 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
           kMicrosToTimestamptz,
           ", e.kind, NULLIF(e.offer_id, ''), NULLIF(e.revision, 0), e.actor_id,"
           " e.on_behalf_of, e.payload, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')"
-          " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
+          " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
           " $7::text[], $8::text[], $9::text[], $10::text[])"
-          " AS e(seq, kind, offer_id, revision, actor_id, on_behalf_of, payload, prev_hash, hash)"),
-      micros, BigintArray(seqs), ToTextArray(kinds), ToTextArray(offer_ids),
-      BigintArray(revisions), ToTextArray(actor_ids), ToTextArray(on_behalf_ofs),
+          " AS e(micros, seq, kind, offer_id, revision, actor_id, on_behalf_of, payload, prev_hash,"
+          " hash)"),
+      ToBigintArray(micros), ToBigintArray(seqs), ToTextArray(kinds), ToTextArray(offer_ids),
+      ToBigintArray(revisions), ToTextArray(actor_ids), ToTextArray(on_behalf_ofs),
       ToTextArray(payloads), ToTextArray(prev_hashes), ToTextArray(hashes));
-  tx.exec_params0("UPDATE event_chain_head SET last_seq = $1, last_hash = $2 WHERE id", seq,
-                  pqxx::binarystring(prev_hash));
-  // Delivered to listeners only when (and if) the caller commits.
-  tx.exec_params("SELECT pg_notify($1, $2)", std::string(kEventsChannel), std::to_string(seq));
+  // The new head, and the notification delivered to listeners only when
+  // (and if) the caller commits — one round trip for both.
+  tx.exec_params(
+      "WITH head AS (UPDATE event_chain_head SET last_seq = $1, last_hash = $2 WHERE id"
+      " RETURNING last_seq) SELECT pg_notify($3, last_seq::text) FROM head",
+      seq, pqxx::binarystring(prev_hash), std::string(kEventsChannel));
   return seqs;
 }
 
@@ -196,7 +201,7 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
 
 absl::StatusOr<std::vector<int64_t>> EventLog::Append(const std::vector<NewEvent>& events,
                                                       absl::Time at) {
-  if (absl::Status valid = ValidateForAppend(events, at); !valid.ok()) return valid;
+  if (absl::Status valid = ValidateForAppend(events, {at}); !valid.ok()) return valid;
   if (events.empty()) return std::vector<int64_t>{};
   std::vector<int64_t> seqs;
   absl::Status status = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {

@@ -110,6 +110,10 @@ inline constexpr char kDirectoryChannel[] = "signoff_directory";
 // with INVALID_ARGUMENT (no kind, a NUL byte in a text, an infinite `at`).
 std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
                                   const std::vector<NewEvent>& events);
+// The same with a time per event (`at[i]` for `events[i]`): a group commit
+// appends the events of many requests, each made at its own time.
+std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vector<absl::Time>& at,
+                                    const std::vector<NewEvent>& events);
 // SHA-256(prev_hash || canonical encoding of the event), raw 32 bytes.
 // The canonical encoding is a sequence of length-prefixed fields — each an
 // 8-byte big-endian length followed by its bytes — so no separator can be

@@ -6,7 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "policies/decimal.h"
+#include "server/log/log.h"
 #include "server/storage/event_log.h"
+#include "server/storage/offer_batch.h"
+#include "server/storage/offer_rows.h"
 #include "server/storage/pg_error.h"
 #include "server/storage/pg_values.h"
 #include "server/workflow/approval_flow.h"
@@ -15,44 +18,17 @@
 namespace signoff::storage {
 namespace {
 
+using internal::ApproverIds;
+using internal::DecimalText;
+using internal::NextDeadlineMicros;
+using internal::OptionalMicros;
 using internal::OutcomeColumn;
+using internal::RuleIds;
 using internal::StatusColumn;
 using workflow::OpenStage;
 using workflow::ProtoTimeMicros;
 
 constexpr int kMaxRetries = 3;
-
-std::string DecimalText(int64_t units, int32_t nanos) {
-  auto value = policies::Decimal::FromUnitsAndNanos(units, nanos);
-  return value.ok() ? value->ToString() : "0";
-}
-
-std::vector<std::string> RuleIds(const v1::OfferRecord& record) {
-  std::vector<std::string> ids;
-  for (const v1::Reason& reason : record.decision().reasons()) {
-    if (std::find(ids.begin(), ids.end(), reason.rule_id()) == ids.end()) {
-      ids.push_back(reason.rule_id());
-    }
-  }
-  return ids;
-}
-
-std::vector<std::string> ApproverIds(const v1::OfferRecord& record) {
-  std::set<std::string> ids;
-  for (const v1::ApprovalStage& stage : record.approval().stages()) {
-    for (const v1::ApprovalAction& action : stage.actions()) ids.insert(action.approver_id());
-  }
-  return {ids.begin(), ids.end()};
-}
-
-int64_t NextDeadlineMicros(const v1::OfferRecord& record) {
-  const v1::ApprovalStage* stage = OpenStage(record);
-  return stage != nullptr && stage->has_deadline() ? ProtoTimeMicros(stage->deadline()) : 0;
-}
-
-int64_t OptionalMicros(bool present, const google::protobuf::Timestamp& ts) {
-  return present ? ProtoTimeMicros(ts) : 0;
-}
 
 absl::StatusOr<std::optional<v1::OfferRecord>> FirstRecord(const pqxx::result& rows) {
   if (rows.empty()) return std::nullopt;
@@ -137,7 +113,7 @@ class PgOfferTransaction : public workflow::OfferTransaction {
           OptionalMicros(record.has_decided_at(), record.decided_at()),
           OptionalMicros(offer.has_valid_until(), offer.valid_until()), NextDeadlineMicros(record),
           record.version());
-      return RefreshInbox(record);
+      return RefreshInbox(record, /*stored=*/false);
     });
   }
 
@@ -209,22 +185,13 @@ class PgOfferTransaction : public workflow::OfferTransaction {
 
  private:
   // The inbox is derived from the record: rewritten on every change.
-  absl::Status RefreshInbox(const v1::OfferRecord& record) {
+  // A new row (`stored` false) has no items to clear yet.
+  absl::Status RefreshInbox(const v1::OfferRecord& record, bool stored = true) {
     const v1::Offer& offer = record.offer();
-    tx_.exec_prepared("inbox_clear", offer.offer_id(), offer.revision());
-    const v1::ApprovalStage* stage = OpenStage(record);
-    if (stage == nullptr) return absl::OkStatus();
-    std::vector<std::string> waiting;
-    for (const std::string& approver : stage->approvers()) {
-      bool acted = std::any_of(stage->actions().begin(), stage->actions().end(),
-                               [&](const v1::ApprovalAction& a) {
-                                 return a.approver_id() == approver || a.on_behalf_of() == approver;
-                               });
-      if (!acted && std::find(waiting.begin(), waiting.end(), approver) == waiting.end()) {
-        waiting.push_back(approver);
-      }
-    }
+    if (stored) tx_.exec_prepared("inbox_clear", offer.offer_id(), offer.revision());
+    std::vector<std::string> waiting = internal::WaitingApprovers(record);
     if (waiting.empty()) return absl::OkStatus();
+    const v1::ApprovalStage* stage = OpenStage(record);
     tx_.exec_prepared("inbox_add", internal::ToTextArray(waiting), offer.offer_id(),
                       offer.revision(), stage->index(), stage->level(),
                       ProtoTimeMicros(stage->opened_at()),
@@ -238,6 +205,7 @@ class PgOfferTransaction : public workflow::OfferTransaction {
 }  // namespace
 
 struct PgOfferRepository::PendingWork {
+  const workflow::GroupedReads* reads;
   const workflow::TransactionWork* work;
   absl::Status result;
   bool done = false;
@@ -279,8 +247,9 @@ absl::Status PgOfferRepository::Transact(const workflow::TransactionWork& work) 
   return status;
 }
 
-absl::Status PgOfferRepository::TransactGrouped(const workflow::TransactionWork& work) {
-  PendingWork item{&work, absl::OkStatus()};
+absl::Status PgOfferRepository::TransactGrouped(const workflow::GroupedReads& reads,
+                                                const workflow::TransactionWork& work) {
+  PendingWork item{&reads, &work, absl::OkStatus()};
   std::unique_lock lock(mu_);
   if (stopping_) return absl::UnavailableError("storage is shutting down");
   queue_.push_back(&item);
@@ -322,6 +291,53 @@ void PgOfferRepository::WriterLoop() {
 }
 
 void PgOfferRepository::RunBatch(const std::vector<PendingWork*>& batch) {
+  bool committing = false;
+  absl::Status together = RunBatchTogether(batch, committing);
+  if (together.ok()) return;
+  if (committing) {
+    // The commit's outcome is unknown: no member may report success.
+    for (PendingWork* item : batch) {
+      if (item->result.ok()) item->result = together;
+    }
+    return;
+  }
+  // A shared statement failed (a conflict the in-memory view could not
+  // foresee, or a database error): nothing was written. Run the members
+  // again one by one in savepoints, so only the one at fault fails.
+  log::Warning("group_commit.fallback", {{"members", absl::StrCat(batch.size())},
+                                         {"error", std::string(together.message())}});
+  for (PendingWork* item : batch) item->result = absl::OkStatus();
+  RunBatchMemberByMember(batch);
+}
+
+absl::Status PgOfferRepository::RunBatchTogether(const std::vector<PendingWork*>& batch,
+                                                 bool& committing) {
+  return db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    return Guarded("group commit", [&]() -> absl::Status {
+      pqxx::work tx(conn);
+      tx.exec_prepared("event_chain_lock");
+      internal::OfferBatch otx(tx);
+      std::vector<const workflow::GroupedReads*> reads;
+      for (PendingWork* item : batch) reads.push_back(item->reads);
+      otx.Prefetch(reads);
+      for (PendingWork* item : batch) {
+        otx.BeginMember();
+        try {
+          item->result = (*item->work)(otx);
+        } catch (const std::exception& e) {
+          item->result = internal::StatusFromException(e, "submission");
+        }
+        otx.EndMember(item->result.ok());
+      }
+      otx.Flush();
+      committing = true;
+      tx.commit();
+      return absl::OkStatus();
+    });
+  });
+}
+
+void PgOfferRepository::RunBatchMemberByMember(const std::vector<PendingWork*>& batch) {
   absl::Status commit = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     return Guarded("group commit", [&]() -> absl::Status {
       pqxx::work tx(conn);

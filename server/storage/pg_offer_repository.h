@@ -29,7 +29,9 @@ class PgOfferRepository : public workflow::OfferRepository {
   ~PgOfferRepository() override;
 
   absl::Status Transact(const workflow::TransactionWork& work) override;
-  absl::Status TransactGrouped(const workflow::TransactionWork& work) override;
+  // Runs a batch as internal::OfferBatch does: a few statements for all.
+  absl::Status TransactGrouped(const workflow::GroupedReads& reads,
+                               const workflow::TransactionWork& work) override;
   absl::StatusOr<std::optional<v1::OfferRecord>> Get(const std::string& offer_id,
                                                      int64_t revision) override;
   absl::StatusOr<std::vector<workflow::InboxEntry>> Inbox(
@@ -44,6 +46,11 @@ class PgOfferRepository : public workflow::OfferRepository {
   struct PendingWork;
   void WriterLoop();
   void RunBatch(const std::vector<PendingWork*>& batch);
+  // Reads for all members at once, writes for all at once. `committing` is
+  // set once COMMIT was sent (its outcome is then unknown on failure).
+  absl::Status RunBatchTogether(const std::vector<PendingWork*>& batch, bool& committing);
+  // The slow path: each member's statements in its own savepoint.
+  void RunBatchMemberByMember(const std::vector<PendingWork*>& batch);
 
   Database* db_;
   GroupCommitOptions options_;

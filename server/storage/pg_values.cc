@@ -1,5 +1,7 @@
 #include "server/storage/pg_values.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -15,6 +17,16 @@ std::string ToTextArray(const std::vector<std::string>& values) {
       out.push_back(c);
     }
     out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string ToBigintArray(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    absl::StrAppend(&out, values[i]);
   }
   out.push_back('}');
   return out;

@@ -3,6 +3,7 @@
 // Conversions between our values and what libpqxx passes to PostgreSQL.
 // Storage-internal.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ namespace signoff::storage::internal {
 // A text[] literal, e.g. {"a","b \"c\""}, passed as a parameter and cast
 // with ::text[] in SQL (libpqxx 6 has no array parameters).
 std::string ToTextArray(const std::vector<std::string>& values);
+// A bigint[] literal, e.g. {1,-2}, cast with ::bigint[] in SQL.
+std::string ToBigintArray(const std::vector<int64_t>& values);
 
 // Parses a bytea column holding a serialized protobuf message.
 template <typename Message>

@@ -56,6 +56,16 @@ class OfferTransaction {
 
 using TransactionWork = std::function<absl::Status(OfferTransaction&)>;
 
+// What a grouped work is going to read, so that one batch reads it for all
+// its members in one statement. Reads outside it still work (one more round
+// trip each). Empty fields ask for nothing.
+struct GroupedReads {
+  std::string offer_id;  // the offer's newest revision...
+  int64_t revision = 0;  // ...and this one
+  std::string submitted_by;
+  std::string idempotency_key;  // the earlier submission with this key
+};
+
 // One pending item in an approver's inbox.
 struct InboxEntry {
   std::string offer_id;
@@ -80,7 +90,7 @@ class OfferRepository {
   // with other concurrent callers — group commit for the hot submission
   // path. Each caller's work runs in its own savepoint: its failure undoes
   // only its own writes. Returns only after the shared commit is durable.
-  virtual absl::Status TransactGrouped(const TransactionWork& work) = 0;
+  virtual absl::Status TransactGrouped(const GroupedReads& reads, const TransactionWork& work) = 0;
 
   // Read-only lookups outside any transaction. revision 0 = the latest.
   virtual absl::StatusOr<std::optional<v1::OfferRecord>> Get(const std::string& offer_id,

@@ -226,7 +226,8 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
   const std::string& offer_id = offer.offer_id();
   const int64_t revision = offer.revision();
   v1::OfferRecord stored;
-  absl::Status status = offers_->TransactGrouped([&](OfferTransaction& tx) -> absl::Status {
+  const GroupedReads reads{offer_id, revision, submitted_by, idempotency_key};
+  absl::Status status = offers_->TransactGrouped(reads, [&](OfferTransaction& tx) -> absl::Status {
     stored = record;  // the work may run again: start from the prepared record each time
     if (!idempotency_key.empty()) {
       ASSIGN_OR_RETURN(auto prior, tx.ByIdempotencyKey(submitted_by, idempotency_key));

@@ -480,7 +480,7 @@ TEST_F(WorkflowTest, AFailingMemberOfASharedCommitSpoilsNothingElse) {
         v1::OfferRecord record = *stored;
         if (!bad) record.mutable_offer()->set_offer_id(absl::StrCat("OK-", t, "-", i));
         absl::Status status = offers_->TransactGrouped(
-            [&](workflow::OfferTransaction& tx) { return tx.Insert(record); });
+            {}, [&](workflow::OfferTransaction& tx) { return tx.Insert(record); });
         if (bad && status.ok()) bad_succeeded++;
         if (!bad && !status.ok()) {
           good_failed++;
