@@ -52,8 +52,10 @@ bool ParseLevel(absl::string_view text, Level* level) {
   return true;
 }
 
+bool Enabled(Level level) { return level >= min_level.load(std::memory_order_relaxed); }
+
 void Write(Level level, absl::string_view event, const Fields& fields) {
-  if (level < min_level.load(std::memory_order_relaxed)) return;
+  if (!Enabled(level)) return;
   std::string line = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   absl::StrAppend(&line, " ", LevelName(level), " ", event);
   for (const auto& [key, value] : fields) {

@@ -21,6 +21,10 @@ bool ParseLevel(absl::string_view text, Level* level);
 
 using Fields = std::vector<std::pair<absl::string_view, std::string>>;
 
+// Whether Write(level, ...) would write: lets a hot path skip building
+// fields nobody reads.
+bool Enabled(Level level);
+
 void Write(Level level, absl::string_view event, const Fields& fields = {});
 
 inline void Info(absl::string_view event, const Fields& fields = {}) { Write(Level::kInfo, event, fields); }

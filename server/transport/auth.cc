@@ -32,9 +32,9 @@ bool IsHexSha256(const std::string& s) {
 }
 
 // Which roles may call what. Methods are "Service.Method".
-const std::map<std::string, std::set<v1::Role>>& MethodRoles() {
+const std::map<std::string, std::set<v1::Role>, std::less<>>& MethodRoles() {
   using v1::ROLE_ADMIN, v1::ROLE_APPROVER, v1::ROLE_AUDITOR, v1::ROLE_FRONTOFFICE;
-  static const auto* table = new std::map<std::string, std::set<v1::Role>>{
+  static const auto* table = new std::map<std::string, std::set<v1::Role>, std::less<>>{
       {"OfferService.SubmitOffer", {ROLE_FRONTOFFICE}},
       {"OfferService.EvaluateOffer", {ROLE_FRONTOFFICE, ROLE_ADMIN}},
       {"OfferService.GetDecision", {ROLE_FRONTOFFICE, ROLE_APPROVER, ROLE_AUDITOR, ROLE_ADMIN}},
@@ -186,7 +186,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
 
 absl::Status Authorize(const Principal& principal, absl::string_view method) {
   const auto& table = MethodRoles();
-  auto it = table.find(std::string(method));
+  auto it = table.find(method);
   if (it == table.end()) {
     return absl::PermissionDeniedError(absl::StrCat(method, " is not open to any role"));
   }

@@ -49,16 +49,18 @@ inline void Finished(const CallDeps& deps, const char* method, const std::string
                      absl::Time start, const absl::Status& status) {
   absl::Duration latency = absl::Now() - start;
   deps.metrics->RecordRpc(method, CodeName(status), latency);
+  const log::Level level = status.ok() || absl::IsNotFound(status) ||
+                                   absl::IsInvalidArgument(status) ||
+                                   absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status)
+                               ? log::Level::kInfo
+                               : log::Level::kWarning;
+  if (!log::Enabled(level)) return;  // the fields cost allocations on every call
   log::Fields fields = {{"method", method},
                         {"principal", principal},
                         {"code", CodeName(status)},
                         {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(latency))}};
   if (!status.ok()) fields.emplace_back("error", std::string(status.message()));
-  log::Write(status.ok() || absl::IsNotFound(status) || absl::IsInvalidArgument(status) ||
-                     absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status)
-                 ? log::Level::kInfo
-                 : log::Level::kWarning,
-             "rpc", fields);
+  log::Write(level, "rpc", fields);
 }
 
 // Authenticates and authorises the caller of `context` for `method`.

@@ -13,3 +13,5 @@ UNION ALL
 SELECT o.offer_id, o.revision, o.record
 FROM unnest($3::text[], $4::text[]) AS q(submitted_by, idempotency_key)
 JOIN offer_revisions o ON o.submitted_by = q.submitted_by AND o.idempotency_key = q.idempotency_key
+  -- spelled out so the partial unique index can serve the join
+  AND o.idempotency_key IS NOT NULL
