@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -10,16 +11,6 @@
 namespace signoff::policies {
 namespace {
 
-// Largest magnitude a Decimal may hold: what a protobuf Money can carry.
-constexpr __int128 kMaxNanos =
-    __int128(std::numeric_limits<int64_t>::max()) * Decimal::kNanosPerUnit +
-    (Decimal::kNanosPerUnit - 1);
-
-absl::Status OutOfRange(absl::string_view what) {
-  return absl::OutOfRangeError(
-      absl::StrCat(what, " overflows the exact decimal range (|value| < 9.2e18)"));
-}
-
 constexpr int64_t kPowersOf10[] = {1,         10,         100,         1000,
                                    10000,     100000,     1000000,     10000000,
                                    100000000, 1000000000};
@@ -27,8 +18,13 @@ constexpr int64_t kPowersOf10[] = {1,         10,         100,         1000,
 // n is 0..9 everywhere it is used.
 __int128 Pow10(int n) { return kPowersOf10[n]; }
 
-// Divides rounding half away from zero; divisor > 0.
-//
+constexpr int64_t kFractionScale[] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000,
+                                      10'000,        1'000,       100,        10,        1};
+
+}  // namespace
+
+namespace internal {
+
 // Every evaluation divides a few times per offer line, and the generic
 // 128-bit division (__divmodti4) dominated the profile, so the common shapes
 // take shortcuts: both operands within 64 bits, or (on x86-64) a 64-bit
@@ -66,6 +62,29 @@ __int128 DivideRounded(__int128 numerator, __int128 divisor) {
   return q;
 }
 
+// Nearly every quantity and discount has this shape: one pass, and no room
+// for overflow (at most 999999999.999999999).
+std::optional<int64_t> ParsePlainNanos(absl::string_view s) {
+  auto digit = [](char c) { return static_cast<unsigned>(c - '0') < 10; };
+  size_t i = 0;
+  int64_t whole = 0;
+  for (; i < s.size() && digit(s[i]); ++i) whole = whole * 10 + (s[i] - '0');
+  if (i == 0 || i > 9) return std::nullopt;
+  if (i == s.size()) return whole * Decimal::kNanosPerUnit;
+  const size_t frac_digits = s.size() - i - 1;
+  if (s[i] != '.' || frac_digits == 0 || frac_digits > 9) return std::nullopt;
+  int64_t frac = 0;
+  for (++i; i < s.size(); ++i) {
+    if (!digit(s[i])) return std::nullopt;
+    frac = frac * 10 + (s[i] - '0');
+  }
+  return whole * Decimal::kNanosPerUnit + frac * kFractionScale[frac_digits];
+}
+
+}  // namespace internal
+
+namespace {
+
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
   // Decimal text is built on every reported measurement: stay in 64 bits
@@ -86,9 +105,9 @@ std::string Int128ToString(__int128 v) {
 
 }  // namespace
 
-absl::StatusOr<Decimal> Decimal::FromNanos(__int128 nanos) {
-  if (nanos > kMaxNanos || nanos < -kMaxNanos) return OutOfRange("value");
-  return Decimal(nanos);
+absl::Status Decimal::OutOfRange(absl::string_view what) {
+  return absl::OutOfRangeError(
+      absl::StrCat(what, " overflows the exact decimal range (|value| < 9.2e18)"));
 }
 
 absl::StatusOr<Decimal> Decimal::FromUnitsAndNanos(int64_t units, int32_t nanos) {
@@ -104,6 +123,7 @@ absl::StatusOr<Decimal> Decimal::FromUnitsAndNanos(int64_t units, int32_t nanos)
 }
 
 absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
+  if (std::optional<int64_t> nanos = internal::ParsePlainNanos(text)) return Decimal(*nanos);
   absl::string_view s = absl::StripAsciiWhitespace(text);
   if (s.empty()) return absl::InvalidArgumentError("empty number");
   bool negative = false;
@@ -115,9 +135,6 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
   // 64-bit arithmetic for up to 18 whole digits (which cannot overflow);
   // longer numbers take the general path below.
   {
-    static constexpr int64_t kScale[] = {1'000'000'000, 100'000'000, 10'000'000, 1'000'000,
-                                         100'000,       10'000,      1'000,      100,
-                                         10,            1};
     uint64_t whole = 0, frac = 0;
     int whole_digits = 0, frac_digits = 0;
     bool dot = false, fast = true;
@@ -149,7 +166,7 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
             absl::StrCat("\"", text, "\" is not a decimal number (expected e.g. 12.5)"));
       }
       const __int128 value = __int128(whole) * kNanosPerUnit +
-                             __int128(frac) * kScale[frac_digits];
+                             __int128(frac) * kFractionScale[frac_digits];
       return Decimal(negative ? -value : value);
     }
   }
@@ -230,38 +247,30 @@ Decimal Decimal::RoundTo(int digits) const {
   __int128 step = Pow10(kFractionDigits - digits);
   // Rounding can add at most one step; the range leaves room for it except at
   // the very edge, where we clamp instead of overflowing.
-  __int128 rounded = DivideRounded(nanos_, step) * step;
+  __int128 rounded = internal::DivideRounded(nanos_, step) * step;
   if (rounded > kMaxNanos) rounded -= step;
   if (rounded < -kMaxNanos) rounded += step;
   return Decimal(rounded);
 }
 
-absl::StatusOr<Decimal> Add(Decimal a, Decimal b) {
-  return Decimal::FromNanos(a.nanos_ + b.nanos_);  // both < 2^127 / 2: no wrap
-}
-
-absl::StatusOr<Decimal> Subtract(Decimal a, Decimal b) {
-  return Decimal::FromNanos(a.nanos_ - b.nanos_);
-}
-
 absl::StatusOr<Decimal> Multiply(Decimal a, Decimal b) {
   __int128 product;
-  if (__builtin_mul_overflow(a.nanos_, b.nanos_, &product)) return OutOfRange("product");
-  return Decimal::FromNanos(DivideRounded(product, Decimal::kNanosPerUnit));
+  if (__builtin_mul_overflow(a.nanos_, b.nanos_, &product)) return Decimal::OutOfRange("product");
+  return Decimal::FromNanos(internal::DivideRounded(product, Decimal::kNanosPerUnit));
 }
 
 absl::StatusOr<Decimal> Divide(Decimal a, Decimal b) {
   if (b.nanos_ == 0) return absl::InvalidArgumentError("division by zero");
   __int128 numerator;
   if (__builtin_mul_overflow(a.nanos_, __int128(Decimal::kNanosPerUnit), &numerator)) {
-    return OutOfRange("quotient");
+    return Decimal::OutOfRange("quotient");
   }
   __int128 divisor = b.nanos_;
   if (divisor < 0) {
     divisor = -divisor;
     numerator = -numerator;
   }
-  return Decimal::FromNanos(DivideRounded(numerator, divisor));
+  return Decimal::FromNanos(internal::DivideRounded(numerator, divisor));
 }
 
 Decimal Negate(Decimal a) { return Decimal(-a.nanos_); }
@@ -272,16 +281,16 @@ absl::StatusOr<Decimal> MultiplyDivide(Decimal a, Decimal b, Decimal c, int digi
   // a.n × b.n carries 18 fraction digits and c.n nine: dividing by
   // c.n × 10^(9 − digits) leaves `digits` of them in a single rounding.
   __int128 numerator;
-  if (__builtin_mul_overflow(a.nanos_, b.nanos_, &numerator)) return OutOfRange("product");
+  if (__builtin_mul_overflow(a.nanos_, b.nanos_, &numerator)) return Decimal::OutOfRange("product");
   const __int128 step = Pow10(Decimal::kFractionDigits - digits);
   __int128 divisor = c.nanos_ * step;  // |c| < 9.3e27, step <= 1e9: fits
   if (divisor < 0) {
     divisor = -divisor;
     numerator = -numerator;
   }
-  __int128 quotient = DivideRounded(numerator, divisor);
+  __int128 quotient = internal::DivideRounded(numerator, divisor);
   __int128 result;
-  if (__builtin_mul_overflow(quotient, step, &result)) return OutOfRange("quotient");
+  if (__builtin_mul_overflow(quotient, step, &result)) return Decimal::OutOfRange("quotient");
   return Decimal::FromNanos(result);
 }
 

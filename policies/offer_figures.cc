@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "policies/money.h"
@@ -123,6 +124,99 @@ absl::Status ComputeLine(const v1::OfferLine& line, int i, absl::string_view cur
   return absl::OkStatus();
 }
 
+// A money field in the offer currency with units and nanos both within
+// 0..10^9 − 1, as billionths; false for anything else.
+bool SmallMoneyNanos(const v1::Money& money, absl::string_view currency, int64_t& nanos) {
+  constexpr int64_t kUnit = Decimal::kNanosPerUnit;
+  if (money.units() < 0 || money.units() >= kUnit || money.nanos() < 0 || money.nanos() >= kUnit ||
+      money.currency_code() != currency) {
+    return false;
+  }
+  nanos = money.units() * kUnit + money.nanos();
+  return true;
+}
+
+// The common line — plain quantity and discount (internal::ParsePlainNanos),
+// price and cost below 10^9 units — computed like ComputeLine but in
+// billionths, without a StatusOr per step: each StatusOr<Decimal> result
+// made a round trip through memory that the CPU cannot forward, which cost
+// about a fifth of a 20-line evaluation's time. Within these bounds every check of
+// ComputeLine passes and no intermediate reaches 10^38 < 2^127, so the
+// figures are exactly ComputeLine's. Returns false, leaving `f` alone, for
+// any other line: ComputeLine then computes it or names the problem.
+// `minor_unit` is the billionths in one minor unit (10^7 for kopecks).
+bool ComputeCommonLine(const v1::OfferLine& line, absl::string_view currency, int64_t minor_unit,
+                       LineFigures& f) {
+  using internal::DivideRounded;
+  constexpr int64_t kUnit = Decimal::kNanosPerUnit, kHundred = 100 * kUnit;
+  if (line.sku().empty() || !line.has_quantity() || !line.has_unit_price()) return false;
+  const std::optional<int64_t> quantity = internal::ParsePlainNanos(line.quantity().value());
+  if (!quantity.has_value() || *quantity == 0) return false;
+  int64_t price = 0, discount = 0, cost = 0;
+  if (!SmallMoneyNanos(line.unit_price(), currency, price)) return false;
+  if (line.has_discount_percent()) {
+    const std::optional<int64_t> percent = internal::ParsePlainNanos(line.discount_percent().value());
+    if (!percent.has_value() || *percent > kHundred) return false;
+    discount = *percent;
+  }
+  const bool has_cost = line.has_unit_cost();
+  if (has_cost && !SmallMoneyNanos(line.unit_cost(), currency, cost)) return false;
+
+  // quantity × price with 18 fraction digits (< 10^36), then each figure
+  // rounded once, as MultiplyDivide does in ComputeLine.
+  const __int128 gross = __int128(*quantity) * price;
+  const __int128 list_amount = DivideRounded(gross, __int128(kUnit) * minor_unit) * minor_unit;
+  __int128 amount = list_amount;
+  if (discount != 0) {
+    amount = DivideRounded(DivideRounded(gross, kUnit) * (kHundred - discount), __int128(kHundred) * minor_unit) *
+             minor_unit;
+  }
+  if (line.has_amount()) {
+    int64_t claimed = 0;
+    if (!SmallMoneyNanos(line.amount(), currency, claimed) || claimed != amount) return false;
+  }
+  __int128 cost_amount = 0, margin = 0;
+  if (has_cost) {
+    cost_amount = DivideRounded(__int128(*quantity) * cost, __int128(kUnit) * minor_unit) * minor_unit;
+    if (amount != 0) {
+      margin = DivideRounded((amount - cost_amount) * kHundred, amount);
+      // A huge margin on a tiny amount: ComputeLine reports it.
+      if (margin > Decimal::kMaxNanos || margin < -Decimal::kMaxNanos) return false;
+    }
+  }
+
+  using internal::BoundedDecimal;
+  f.quantity = BoundedDecimal(*quantity);
+  f.unit_price = BoundedDecimal(price);
+  f.discount_percent = BoundedDecimal(discount);
+  f.list_amount = BoundedDecimal(list_amount);
+  f.amount = BoundedDecimal(amount);
+  f.unit_cost.reset();
+  f.cost_amount.reset();
+  f.margin_percent.reset();
+  if (has_cost) {
+    f.unit_cost = BoundedDecimal(cost);
+    f.cost_amount = BoundedDecimal(cost_amount);
+    if (amount != 0) f.margin_percent = BoundedDecimal(margin);
+  }
+  return true;
+}
+
+// Out of line: the loop below stays small enough to inline AddToTotal.
+ABSL_ATTRIBUTE_NOINLINE absl::Status TotalOverflow(Decimal sum, Decimal term) {
+  return FieldError("total", Add(sum, term).status().message());
+}
+
+// sum += term for the offer's sums, which grow by a term per line: in place,
+// without a StatusOr per step (see ComputeCommonLine). Overflow is the
+// "total" error Add reports.
+absl::Status AddToTotal(Decimal& sum, Decimal term) {
+  const __int128 nanos = sum.nanos() + term.nanos();  // both in range: no wrap
+  if (nanos > Decimal::kMaxNanos || nanos < -Decimal::kMaxNanos) return TotalOverflow(sum, term);
+  sum = internal::BoundedDecimal(nanos);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ComputeFiguresInto(const v1::Offer& offer, OfferFigures& figures) {
@@ -149,15 +243,19 @@ absl::Status ComputeFiguresInto(const v1::Offer& offer, OfferFigures& figures) {
     return FieldError("lines", absl::StrCat("at most ", kMaxLines, " lines, got ", offer.lines_size()));
   }
 
+  int64_t minor_unit = 1;  // billionths in one minor unit
+  for (int d = figures.minor_digits; d < Decimal::kFractionDigits; ++d) minor_unit *= 10;
   figures.lines.reserve(offer.lines_size());
   for (int i = 0; i < offer.lines_size(); ++i) {
     LineFigures& line = figures.lines.emplace_back();
-    RETURN_IF_ERROR(ComputeLine(offer.lines(i), i, figures.currency_code, figures.minor_digits, line));
-    SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.total, Add(figures.total, line.amount), "total");
-    SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.list_total, Add(figures.list_total, line.list_amount), "total");
+    if (!ComputeCommonLine(offer.lines(i), figures.currency_code, minor_unit, line)) {
+      RETURN_IF_ERROR(ComputeLine(offer.lines(i), i, figures.currency_code, figures.minor_digits, line));
+    }
+    RETURN_IF_ERROR(AddToTotal(figures.total, line.amount));
+    RETURN_IF_ERROR(AddToTotal(figures.list_total, line.list_amount));
     if (line.cost_amount.has_value()) {
-      SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.cost_total, Add(figures.cost_total, *line.cost_amount), "total");
-      SIGNOFF_ASSIGN_OR_FIELD_ERROR(figures.costed_revenue, Add(figures.costed_revenue, line.amount), "total");
+      RETURN_IF_ERROR(AddToTotal(figures.cost_total, *line.cost_amount));
+      RETURN_IF_ERROR(AddToTotal(figures.costed_revenue, line.amount));
     } else {
       ++figures.lines_without_cost;
     }

@@ -1,5 +1,6 @@
 #include "policies/offer_figures.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -120,8 +121,55 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"NegativeDiscount", std::string(kHeader) + R"(lines { sku: "A" quantity { value: "1" } unit_price { currency_code: "RUB" } discount_percent { value: "-1" } })", "lines[0].discount_percent: must be within 0..100"},
         InvalidCase{"LineAmountDisagrees", std::string(kHeader) + R"(lines { sku: "A" quantity { value: "2" } unit_price { currency_code: "RUB" units: 10 } amount { currency_code: "RUB" units: 21 } })", "lines[0].amount: 21.00 disagrees"},
         InvalidCase{"TotalDisagrees", std::string(kHeader) + kLine + R"(total { currency_code: "RUB" units: 19 })", "total: 19.00 disagrees with the sum of the lines 20.00"},
-        InvalidCase{"Overflow", std::string(kHeader) + R"(lines { sku: "A" quantity { value: "9000000000000000000" } unit_price { currency_code: "RUB" units: 9000000000000000000 } })", "lines[0]: product overflows"}),
+        InvalidCase{"Overflow", std::string(kHeader) + R"(lines { sku: "A" quantity { value: "9000000000000000000" } unit_price { currency_code: "RUB" units: 9000000000000000000 } })", "lines[0]: product overflows"},
+        InvalidCase{"TotalOverflow", std::string(kHeader) + R"(lines { sku: "A" quantity { value: "1" } unit_price { currency_code: "RUB" units: 5000000000000000000 } } lines { sku: "B" quantity { value: "1" } unit_price { currency_code: "RUB" units: 5000000000000000000 } })", "total: value overflows"},
+        InvalidCase{"MarginOverflow", std::string(R"(offer_id: "K" revision: 1 customer { id: "c" } manager_id: "m" currency_code: "KWD" lines { sku: "A" quantity { value: "1000000" } unit_price { currency_code: "KWD" nanos: 1 } unit_cost { currency_code: "KWD" units: 999999999 } })"), "lines[0]: value overflows"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; });
+
+// Plain lines take a shortcut (ComputeCommonLine in offer_figures.cc); a "+"
+// on the quantity sends the same line the general way. Both must agree.
+TEST(OfferFiguresTest, PlainLinesGiveTheSameFiguresAsTheGeneralPath) {
+  const char* const kQuantities[] = {"1", "2.5", "0.001", "0.000000001", "10.5", "999999999.999999999", "7"};
+  const char* const kDiscounts[] = {"", "0", "7.5", "33.333333333", "99.999999999", "100"};
+  const char* const kMoney[] = {"", "units: 0", "nanos: 335000000", "units: 1000 nanos: 250000000",
+                                "units: 3 nanos: 333333333", "units: 999999999 nanos: 999999999"};
+  for (const char* currency : {"RUB", "JPY", "KWD"}) {
+    for (const char* quantity : kQuantities) {
+      for (const char* discount : kDiscounts) {
+        for (const char* price : kMoney) {
+          for (const char* cost : kMoney) {
+            auto offer = [&](absl::string_view sign) {
+              std::string line = absl::StrCat("lines { sku: \"A\" quantity { value: \"", sign, quantity,
+                                              "\" } unit_price { currency_code: \"", currency, "\" ", price, " }");
+              if (*discount) absl::StrAppend(&line, " discount_percent { value: \"", discount, "\" }");
+              if (*cost) absl::StrAppend(&line, " unit_cost { currency_code: \"", currency, "\" ", cost, " }");
+              return ParseOffer(absl::StrCat(R"(offer_id: "K" revision: 1 customer { id: "c" } manager_id: "m" )",
+                                             "currency_code: \"", currency, "\" ", line, " }"));
+            };
+            auto plain = ComputeFigures(offer("")), general = ComputeFigures(offer("+"));
+            const std::string where = absl::StrCat(currency, " ", quantity, " ", discount, " [", price, "] [", cost, "]");
+            ASSERT_EQ(plain.ok(), general.ok()) << where;
+            if (!plain.ok()) {
+              EXPECT_EQ(plain.status(), general.status()) << where;
+              continue;
+            }
+            const LineFigures &a = plain->lines[0], &b = general->lines[0];
+            EXPECT_EQ(a.quantity, b.quantity) << where;
+            EXPECT_EQ(a.unit_price, b.unit_price) << where;
+            EXPECT_EQ(a.discount_percent, b.discount_percent) << where;
+            EXPECT_EQ(a.list_amount, b.list_amount) << where;
+            EXPECT_EQ(a.amount, b.amount) << where;
+            EXPECT_EQ(a.unit_cost, b.unit_cost) << where;
+            EXPECT_EQ(a.cost_amount, b.cost_amount) << where;
+            EXPECT_EQ(a.margin_percent, b.margin_percent) << where;
+            EXPECT_EQ(plain->total, general->total) << where;
+            EXPECT_EQ(plain->margin_percent, general->margin_percent) << where;
+          }
+        }
+      }
+    }
+  }
+}
 
 TEST(OfferFiguresTest, CallerTotalsThatAgreeAreAccepted) {
   EXPECT_THAT(ValidateOffer(OfferWithLines(std::string(kLine) + R"(total { currency_code: "RUB" units: 20 })")), IsOk());
