@@ -252,7 +252,7 @@ void Prepare() {
       // A bulk load: the statistics rollups are rebuilt once at the end
       // instead of row by row (the trigger is for live writes).
       pqxx::nontransaction tx(conn);
-      tx.exec("ALTER TABLE offer_revisions DISABLE TRIGGER offer_revisions_stats");
+      tx.exec("ALTER TABLE offer_revisions DISABLE TRIGGER USER");
     }
     for (int64_t from = 0; from < s.rows; from += chunk) {
       pqxx::work tx(conn);
@@ -263,7 +263,7 @@ void Prepare() {
     {
       pqxx::work tx(conn);
       tx.exec("SELECT stats_rebuild()");
-      tx.exec("ALTER TABLE offer_revisions ENABLE TRIGGER offer_revisions_stats");
+      tx.exec("ALTER TABLE offer_revisions ENABLE TRIGGER USER");
       tx.commit();
     }
     const absl::Time generated = absl::Now();

@@ -133,6 +133,24 @@ TEST_F(OfferBatchTest, MembersSeeEachOthersWritesAndAFailedMemberIsUndoneAlone) 
   for (const auto& item : *inbox) items.push_back(absl::StrCat(item.offer_id, "/", item.revision));
   EXPECT_THAT(items, ::testing::UnorderedElementsAre("TEMPLATE/1", "A/2"));
   ExpectChainIntact();
+  // The statistics rollup (one trigger run for the batch's INSERT and one
+  // for its UPDATE) counts what is stored.
+  absl::Status counted = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
+    pqxx::read_transaction tx(conn);
+    constexpr char kDirect[] =
+        "SELECT (submitted_at AT TIME ZONE 'UTC')::date, manager_id, status, outcome, count(*)"
+        " FROM offer_revisions GROUP BY 1, 2, 3, 4";
+    constexpr char kRollup[] =
+        "SELECT day, key, status, outcome, n FROM stats_daily_counts"
+        " WHERE dimension = 'manager' AND n <> 0";
+    EXPECT_EQ(tx.exec1(absl::StrCat("SELECT count(*) FROM ((", kDirect, " EXCEPT ", kRollup,
+                                    ") UNION ALL (", kRollup, " EXCEPT ", kDirect, ")) AS diff"))[0]
+                  .as<int>(),
+              0);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM offer_revisions")[0].as<int>(), 3);
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(counted, IsOk());
 }
 
 // A row the database refuses (here: a margin that is not a number) fails
