@@ -124,8 +124,12 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
   return AppendEventsAt(tx, std::vector<absl::Time>(events.size(), at), events);
 }
 
+ChainHead ReadChainHead(const pqxx::row& row) {
+  return ChainHead{row[0].as<int64_t>(), pqxx::binarystring(row[1]).str()};
+}
+
 std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vector<absl::Time>& at,
-                                    const std::vector<NewEvent>& events) {
+                                    const std::vector<NewEvent>& events, ChainHead* locked_head) {
   // Callers inside storage append straight from their own transactions, so
   // the checks that keep stored bytes equal to hashed bytes live here too.
   if (at.size() != events.size()) {
@@ -137,10 +141,12 @@ std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vecto
   if (events.empty()) return {};
   // The row lock serialises appenders until this transaction ends: seqs are
   // gapless and each event hashes its true predecessor.
-  pqxx::row head = tx.exec_params1(
-      "SELECT last_seq, last_hash FROM event_chain_head WHERE id FOR UPDATE");
-  int64_t seq = head[0].as<int64_t>();
-  std::string prev_hash = pqxx::binarystring(head[1]).str();
+  ChainHead head = locked_head != nullptr
+                       ? *locked_head
+                       : ReadChainHead(tx.exec_params1(
+                             "SELECT last_seq, last_hash FROM event_chain_head WHERE id FOR UPDATE"));
+  int64_t seq = head.last_seq;
+  std::string prev_hash = std::move(head.last_hash);
 
   std::vector<int64_t> seqs, revisions, micros;
   std::vector<std::string> kinds, offer_ids, actor_ids, on_behalf_ofs, payloads, prev_hashes,
@@ -172,11 +178,12 @@ std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vecto
   }
 
   // One statement for the whole batch (group commit appends many events),
-  // every value bound as a parameter.
-  tx.exec_params0(
+  // every value bound as a parameter: the rows, the new head, and the
+  // notification, which listeners get only when (and if) the caller commits.
+  tx.exec_params(
       absl::StrCat(
-          "INSERT INTO events (seq, occurred_at, kind, offer_id, revision, actor_id,"
-          " on_behalf_of, payload, prev_hash, hash)"
+          "WITH appended AS (INSERT INTO events (seq, occurred_at, kind, offer_id, revision,"
+          " actor_id, on_behalf_of, payload, prev_hash, hash)"
           " SELECT e.seq, ",
           kMicrosToTimestamptz,
           ", e.kind, NULLIF(e.offer_id, ''), NULLIF(e.revision, 0), e.actor_id,"
@@ -184,16 +191,15 @@ std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vecto
           " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[],"
           " $7::text[], $8::text[], $9::text[], $10::text[])"
           " AS e(micros, seq, kind, offer_id, revision, actor_id, on_behalf_of, payload, prev_hash,"
-          " hash)"),
+          " hash)),"
+          " head AS (UPDATE event_chain_head SET last_seq = $11, last_hash = $12 WHERE id"
+          " RETURNING last_seq)"
+          " SELECT pg_notify($13, last_seq::text) FROM head"),
       ToBigintArray(micros), ToBigintArray(seqs), ToTextArray(kinds), ToTextArray(offer_ids),
       ToBigintArray(revisions), ToTextArray(actor_ids), ToTextArray(on_behalf_ofs),
-      ToTextArray(payloads), ToTextArray(prev_hashes), ToTextArray(hashes));
-  // The new head, and the notification delivered to listeners only when
-  // (and if) the caller commits — one round trip for both.
-  tx.exec_params(
-      "WITH head AS (UPDATE event_chain_head SET last_seq = $1, last_hash = $2 WHERE id"
-      " RETURNING last_seq) SELECT pg_notify($3, last_seq::text) FROM head",
-      seq, pqxx::binarystring(prev_hash), std::string(kEventsChannel));
+      ToTextArray(payloads), ToTextArray(prev_hashes), ToTextArray(hashes), seq,
+      pqxx::binarystring(prev_hash), std::string(kEventsChannel));
+  if (locked_head != nullptr) *locked_head = ChainHead{seq, prev_hash};
   return seqs;
 }
 

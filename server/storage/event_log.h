@@ -11,6 +11,7 @@
 
 namespace pqxx {
 class transaction_base;
+class row;
 }
 
 namespace signoff::storage {
@@ -112,8 +113,16 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
                                   const std::vector<NewEvent>& events);
 // The same with a time per event (`at[i]` for `events[i]`): a group commit
 // appends the events of many requests, each made at its own time.
+// `locked_head`, when given, is the chain head this transaction already
+// read FOR UPDATE (event_chain_lock), saving a round trip; it is advanced.
+struct ChainHead {
+  int64_t last_seq = 0;
+  std::string last_hash;
+};
+ChainHead ReadChainHead(const pqxx::row& row);  // from event_chain_lock's row
 std::vector<int64_t> AppendEventsAt(pqxx::transaction_base& tx, const std::vector<absl::Time>& at,
-                                    const std::vector<NewEvent>& events);
+                                    const std::vector<NewEvent>& events,
+                                    ChainHead* locked_head = nullptr);
 // SHA-256(prev_hash || canonical encoding of the event), raw 32 bytes.
 // The canonical encoding is a sequence of length-prefixed fields — each an
 // 8-byte big-endian length followed by its bytes — so no separator can be

@@ -351,7 +351,7 @@ void OfferBatch::Flush() {
                       ToTextArray(inbox.level), ToBigintArray(inbox.since),
                       ToBigintArray(inbox.deadline));
   }
-  AppendEventsAt(tx_, event_times_, events_);
+  AppendEventsAt(tx_, event_times_, events_, &head_);
 }
 
 absl::StatusOr<std::vector<v1::OfferRecord>> OfferBatch::ClaimPastDeadline(absl::Time, int) {

@@ -30,7 +30,8 @@ namespace signoff::storage::internal {
 
 class OfferBatch : public workflow::OfferTransaction {
  public:
-  explicit OfferBatch(pqxx::transaction_base& tx) : tx_(tx) {}
+  // `head`: the chain head `tx` locked (event_chain_lock).
+  OfferBatch(pqxx::transaction_base& tx, ChainHead head) : tx_(tx), head_(std::move(head)) {}
 
   // Reads everything in `reads` with one statement.
   void Prefetch(const std::vector<const workflow::GroupedReads*>& reads);
@@ -75,6 +76,7 @@ class OfferBatch : public workflow::OfferTransaction {
   void Remember(Map& map, const Key& key);
 
   pqxx::transaction_base& tx_;
+  ChainHead head_;
   std::map<RowKey, Row> rows_;                 // stored or written by this batch
   std::set<RowKey> absent_;                    // known not to be stored
   std::map<std::string, int64_t> latest_;      // newest revision per offer (0: none)

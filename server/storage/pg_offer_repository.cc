@@ -315,8 +315,7 @@ absl::Status PgOfferRepository::RunBatchTogether(const std::vector<PendingWork*>
   return db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     return Guarded("group commit", [&]() -> absl::Status {
       pqxx::work tx(conn);
-      tx.exec_prepared("event_chain_lock");
-      internal::OfferBatch otx(tx);
+      internal::OfferBatch otx(tx, internal::ReadChainHead(tx.exec_prepared1("event_chain_lock")));
       std::vector<const workflow::GroupedReads*> reads;
       for (PendingWork* item : batch) reads.push_back(item->reads);
       otx.Prefetch(reads);

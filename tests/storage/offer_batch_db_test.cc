@@ -62,8 +62,8 @@ TEST_F(OfferBatchTest, MembersSeeEachOthersWritesAndAFailedMemberIsUndoneAlone) 
   Reads a1{"A", 1, "crm", "k1"}, a2{"A", 2, "crm", ""}, b1{"B", 1, "crm", "k1"}, c1{"C", 1, "crm", ""};
   absl::Status done = db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     pqxx::work tx(conn);
-    tx.exec_prepared("event_chain_lock");
-    storage::internal::OfferBatch batch(tx);
+    storage::internal::OfferBatch batch(
+        tx, storage::internal::ReadChainHead(tx.exec_prepared1("event_chain_lock")));
     batch.Prefetch({&a1, &a2, &b1, &c1});
     auto member = [&](auto work) {
       batch.BeginMember();
