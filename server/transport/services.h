@@ -11,6 +11,7 @@
 #include "server/transport/call.h"
 #include "server/transport/event_stream.h"
 #include "server/transport/request_limits.h"
+#include "server/workflow/event_fanout.h"
 #include "server/workflow/repository.h"
 #include "server/workflow/workflow.h"
 #include "signoff/v1/service.grpc.pb.h"
@@ -24,7 +25,8 @@ struct ServiceEnv {
   workflow::DirectoryRepository* directory = nullptr;
   workflow::AuditRepository* audit = nullptr;
   workflow::EventRepository* events = nullptr;
-  workflow::EventFeed* feed = nullptr;
+  // Wakes watch streams and serves them recent events from memory.
+  workflow::EventFanout* fanout = nullptr;
   StreamRegistry* streams = nullptr;
   policies::ActivePolicy* policy = nullptr;
   std::string policy_dir;
