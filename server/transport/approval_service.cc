@@ -228,7 +228,7 @@ grpc::ServerWriteReactor<v1::InboxUpdate>* ApprovalServiceImpl::WatchInbox(
       update.set_change(due != nullptr ? v1::InboxUpdate::CHANGE_ENTERED : v1::InboxUpdate::CHANGE_LEFT);
       *update.mutable_item() = ToItem(entry, record);
       *update.mutable_event() = *item.event;
-      batch.messages.push_back(std::move(update));
+      batch.messages.push_back(std::make_shared<const v1::InboxUpdate>(std::move(update)));
     }
     return batch;
   };

@@ -61,7 +61,9 @@ class StreamRegistry {
 
 template <typename Message>
 struct StreamBatch {
-  std::vector<Message> messages;
+  // Shared and never modified once built: streams that send the same update
+  // can send one object (gRPC only reads it).
+  std::vector<std::shared_ptr<const Message>> messages;
   // The seq of the last event examined; the stream resumes after it.
   int64_t cursor = 0;
   // False when more events may be waiting right now.
@@ -173,7 +175,7 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   // Everything up to this seq reached the client or was not for it:
   // fetched messages still in the outbox were not delivered.
   int64_t DeliveredLocked() const {
-    return outbox_.empty() ? cursor_ : outbox_.front().event().seq() - 1;
+    return outbox_.empty() ? cursor_ : outbox_.front()->event().seq() - 1;
   }
 
   absl::Status ResumeStatusLocked() const {
@@ -221,14 +223,14 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   void TakeLocked(StreamBatch<Message> batch) {
     cursor_ = batch.cursor;
     if (!batch.caught_up) dirty_ = true;
-    for (Message& m : batch.messages) outbox_.push_back(std::move(m));
+    for (std::shared_ptr<const Message>& m : batch.messages) outbox_.push_back(std::move(m));
     WriteLocked();
   }
 
   void WriteLocked() {
     if (finished_ || shutting_down_ || writing_ || outbox_.empty()) return;
     writing_ = true;
-    this->StartWrite(&outbox_.front());
+    this->StartWrite(outbox_.front().get());
   }
 
   void FinishLocked(const absl::Status& status) {
@@ -253,7 +255,7 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   Fetch fetch_;
   MemoryFetch memory_fetch_;
   absl::Time start_;
-  std::deque<Message> outbox_;
+  std::deque<std::shared_ptr<const Message>> outbox_;
   bool writing_ = false;
   bool fetching_ = false;
   bool dirty_ = true;

@@ -94,17 +94,15 @@ grpc::ServerWriteReactor<v1::DecisionUpdate>* OfferServiceImpl::WatchDecisions(
   const std::string me = principal->id;
   // The updates for this caller: what they submitted, unless they audit
   // everything; events that are not about a known offer revision are skipped.
-  auto to_batch = [sees_all, me](const workflow::EventPage& page) {
+  DecisionUpdates* updates = &updates_;
+  auto to_batch = [sees_all, me, updates](const workflow::EventPage& page) {
     StreamBatch<v1::DecisionUpdate> batch;
     batch.cursor = page.cursor;
     batch.caught_up = page.caught_up;
     for (const workflow::EventWithRecord& item : page.items) {
       if (item.record == nullptr) continue;
       if (!sees_all && item.record->submitted_by() != me) continue;
-      v1::DecisionUpdate update;
-      *update.mutable_event() = *item.event;
-      *update.mutable_record() = *item.record;
-      batch.messages.push_back(std::move(update));
+      batch.messages.push_back(updates->For(item));
     }
     return batch;
   };

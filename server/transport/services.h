@@ -9,6 +9,7 @@
 
 #include "policies/active_policy.h"
 #include "server/transport/call.h"
+#include "server/transport/decision_updates.h"
 #include "server/transport/event_stream.h"
 #include "server/transport/request_limits.h"
 #include "server/workflow/event_fanout.h"
@@ -55,6 +56,8 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
  private:
   // Filled in by main before the server reports SERVING (see CallDeps::ready).
   const ServiceEnv& env_;
+  // What WatchDecisions streams send, built once per event for all of them.
+  DecisionUpdates updates_;
 };
 
 class ApprovalServiceImpl final : public v1::ApprovalService::CallbackService {
