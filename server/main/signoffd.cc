@@ -26,6 +26,7 @@
 #include "server/storage/pg_offer_repository.h"
 #include "server/transport/grpc_server.h"
 #include "server/transport/services.h"
+#include "server/workflow/event_fanout.h"
 #include "server/workflow/json_writer.h"
 #include "server/workflow/workflow.h"
 
@@ -267,6 +268,12 @@ int Main(int argc, char** argv) {
   } else if (*seeded > 0) {
     log::Info("directory.seeded", {{"employees", absl::StrCat(*seeded)}});
   }
+  // Watch streams read new events from here: one read per commit, not one per stream.
+  workflow::EventFanoutOptions fanout_options;
+  fanout_options.on_read_error = [](const absl::Status& s) {
+    log::Warning("event_fanout.read_failed", {{"error", std::string(s.message())}});
+  };
+  workflow::EventFanout fanout(&events, &offers, &feed, fanout_options);
   transport::Executor executor(absl::GetFlag(FLAGS_executor_threads));
   transport::CallerLimits limits(absl::GetFlag(FLAGS_per_caller_limit));
   env.workflow = &workflow;
@@ -274,7 +281,7 @@ int Main(int argc, char** argv) {
   env.directory = &cached_directory;
   env.audit = &audit;
   env.events = &events;
-  env.feed = &feed;
+  env.fanout = &fanout;
   env.call.executor = &executor;
   env.call.limits = &limits;
   {

@@ -177,20 +177,21 @@ grpc::ServerWriteReactor<v1::InboxUpdate>* ApprovalServiceImpl::WatchInbox(
   }
   ServiceEnv env = env_;
   const std::string me = principal->id;
+  // Who the caller acts for changes with delegations and time, so it is read
+  // from the database on every fetch: these streams do not run from memory
+  // alone, only their events and records come from the fan-out's ring.
   auto fetch = [env, me](int64_t cursor) -> absl::StatusOr<StreamBatch<v1::InboxUpdate>> {
-    constexpr int kPage = 200;
     ASSIGN_OR_RETURN(std::vector<std::string> acting_for, ActingFor(env, me));
     std::set<std::string> ids(acting_for.begin(), acting_for.end());
     workflow::EventQuery query;
     query.after_seq = cursor;
-    query.limit = kPage;
-    ASSIGN_OR_RETURN(std::vector<v1::Event> events, env.events->Read(query));
+    query.limit = 200;
+    ASSIGN_OR_RETURN(workflow::EventPage page, env.fanout->Read(query));
     StreamBatch<v1::InboxUpdate> batch;
-    batch.cursor = events.empty() ? cursor : events.back().seq();
-    batch.caught_up = static_cast<int>(events.size()) < kPage;
-    for (v1::Event& event : events) {
-      if (event.offer_id().empty()) continue;
-      ASSIGN_OR_RETURN(auto record, env.offers->Get(event.offer_id(), event.revision()));
+    batch.cursor = page.cursor;
+    batch.caught_up = page.caught_up;
+    for (const workflow::EventWithRecord& item : page.items) {
+      const v1::OfferRecord* record = item.record.get();
       if (!record) continue;
       // Relevant when the caller (or someone they stand in for) is an
       // approver of any stage of it.
@@ -225,13 +226,13 @@ grpc::ServerWriteReactor<v1::InboxUpdate>* ApprovalServiceImpl::WatchInbox(
       }
       v1::InboxUpdate update;
       update.set_change(due != nullptr ? v1::InboxUpdate::CHANGE_ENTERED : v1::InboxUpdate::CHANGE_LEFT);
-      *update.mutable_item() = ToItem(entry, &*record);
-      *update.mutable_event() = std::move(event);
-      batch.messages.push_back(std::move(update));
+      *update.mutable_item() = ToItem(entry, record);
+      *update.mutable_event() = *item.event;
+      batch.messages.push_back(std::make_shared<const v1::InboxUpdate>(std::move(update)));
     }
     return batch;
   };
-  return Stream::Start(env_.call, env_.feed, env_.streams, kMethod, std::move(*principal),
+  return Stream::Start(env_.call, env_.fanout, env_.streams, kMethod, std::move(*principal),
                        request->after_seq(), std::move(fetch));
 }
 

@@ -2,12 +2,16 @@
 
 // A resumable server stream fed by the event log: messages computed from the
 // events after a cursor, then live as new events commit (the EventFeed wakes
-// it). Blocking reads run on the executor; gRPC's threads only write.
+// it). What can be served from memory (workflow::EventFanout's ring) is
+// served at once on the thread that wakes the stream, since a hop to the
+// executor would cost more than the work; reads that may block run on the
+// executor, never on gRPC's threads.
 
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,7 +61,9 @@ class StreamRegistry {
 
 template <typename Message>
 struct StreamBatch {
-  std::vector<Message> messages;
+  // Shared and never modified once built: streams that send the same update
+  // can send one object (gRPC only reads it).
+  std::vector<std::shared_ptr<const Message>> messages;
   // The seq of the last event examined; the stream resumes after it.
   int64_t cursor = 0;
   // False when more events may be waiting right now.
@@ -69,13 +75,18 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
  public:
   // Reads what follows `cursor`; runs on the executor.
   using Fetch = std::function<absl::StatusOr<StreamBatch<Message>>(int64_t cursor)>;
+  // The same from memory alone, without blocking; nullopt when it would need
+  // the database (then `Fetch` runs on the executor). Runs under the
+  // stream's lock on whichever thread wakes the stream.
+  using MemoryFetch = std::function<std::optional<StreamBatch<Message>>(int64_t cursor)>;
 
   // Starts the stream: registers, subscribes, and fetches at once.
+  // `memory_fetch` may be empty.
   static EventStream* Start(const CallDeps& deps, workflow::EventFeed* feed,
                             StreamRegistry* registry, const char* method, Principal principal,
-                            int64_t after_seq, Fetch fetch) {
+                            int64_t after_seq, Fetch fetch, MemoryFetch memory_fetch = nullptr) {
     auto* stream = new EventStream(deps, feed, registry, method, std::move(principal), after_seq,
-                                   std::move(fetch));
+                                   std::move(fetch), std::move(memory_fetch));
     stream->Begin();
     return stream;
   }
@@ -126,7 +137,8 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
 
  private:
   EventStream(const CallDeps& deps, workflow::EventFeed* feed, StreamRegistry* registry,
-              const char* method, Principal principal, int64_t after_seq, Fetch fetch)
+              const char* method, Principal principal, int64_t after_seq, Fetch fetch,
+              MemoryFetch memory_fetch)
       : deps_(deps),
         feed_(feed),
         registry_(registry),
@@ -134,6 +146,7 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
         principal_(std::move(principal)),
         cursor_(after_seq),
         fetch_(std::move(fetch)),
+        memory_fetch_(std::move(memory_fetch)),
         start_(absl::Now()) {}
 
   void Begin() {
@@ -162,7 +175,7 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   // Everything up to this seq reached the client or was not for it:
   // fetched messages still in the outbox were not delivered.
   int64_t DeliveredLocked() const {
-    return outbox_.empty() ? cursor_ : outbox_.front().event().seq() - 1;
+    return outbox_.empty() ? cursor_ : outbox_.front()->event().seq() - 1;
   }
 
   absl::Status ResumeStatusLocked() const {
@@ -170,8 +183,18 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
         "the server is shutting down; reconnect and resume with after_seq=", DeliveredLocked()));
   }
 
+  bool MayFetchLocked() const {
+    return !finished_ && !shutting_down_ && !fetching_ && dirty_ && outbox_.size() < kMaxOutbox;
+  }
+
   void FetchLocked() {
-    if (finished_ || shutting_down_ || fetching_ || !dirty_ || outbox_.size() >= kMaxOutbox) return;
+    while (memory_fetch_ && MayFetchLocked()) {
+      std::optional<StreamBatch<Message>> batch = memory_fetch_(cursor_);
+      if (!batch) break;
+      dirty_ = false;
+      TakeLocked(*std::move(batch));
+    }
+    if (!MayFetchLocked()) return;
     dirty_ = false;
     fetching_ = true;
     deps_.executor->Submit([this] {
@@ -192,18 +215,22 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
         FinishLocked(batch.status());
         return;
       }
-      cursor_ = batch->cursor;
-      if (!batch->caught_up) dirty_ = true;
-      for (Message& m : batch->messages) outbox_.push_back(std::move(m));
-      WriteLocked();
+      TakeLocked(*std::move(batch));
       FetchLocked();
     });
+  }
+
+  void TakeLocked(StreamBatch<Message> batch) {
+    cursor_ = batch.cursor;
+    if (!batch.caught_up) dirty_ = true;
+    for (std::shared_ptr<const Message>& m : batch.messages) outbox_.push_back(std::move(m));
+    WriteLocked();
   }
 
   void WriteLocked() {
     if (finished_ || shutting_down_ || writing_ || outbox_.empty()) return;
     writing_ = true;
-    this->StartWrite(&outbox_.front());
+    this->StartWrite(outbox_.front().get());
   }
 
   void FinishLocked(const absl::Status& status) {
@@ -226,8 +253,9 @@ class EventStream : public grpc::ServerWriteReactor<Message> {
   std::mutex mu_;
   int64_t cursor_;
   Fetch fetch_;
+  MemoryFetch memory_fetch_;
   absl::Time start_;
-  std::deque<Message> outbox_;
+  std::deque<std::shared_ptr<const Message>> outbox_;
   bool writing_ = false;
   bool fetching_ = false;
   bool dirty_ = true;

@@ -1,5 +1,3 @@
-#include <map>
-
 #include "policies/status_macros.h"
 #include "server/transport/services.h"
 
@@ -91,42 +89,41 @@ grpc::ServerWriteReactor<v1::DecisionUpdate>* OfferServiceImpl::WatchDecisions(
     Finished(env_.call, kMethod, principal->id, absl::Now(), valid);
     return Stream::Refuse(valid);
   }
-  std::vector<std::string> offer_ids(request->offer_ids().begin(), request->offer_ids().end());
+  workflow::EventQuery query;
+  query.offer_ids.assign(request->offer_ids().begin(), request->offer_ids().end());
+  query.limit = 200;
   const bool sees_all = principal->Has(v1::ROLE_AUDITOR) || principal->Has(v1::ROLE_ADMIN);
   const std::string me = principal->id;
-  ServiceEnv env = env_;
-  auto fetch = [env, offer_ids, sees_all, me](int64_t cursor)
-      -> absl::StatusOr<StreamBatch<v1::DecisionUpdate>> {
-    constexpr int kPage = 200;
-    workflow::EventQuery query;
-    query.after_seq = cursor;
-    query.offer_ids = offer_ids;
-    query.limit = kPage;
-    ASSIGN_OR_RETURN(std::vector<v1::Event> events, env.events->Read(query));
+  // The updates for this caller: what they submitted, unless they audit
+  // everything; events that are not about a known offer revision are skipped.
+  DecisionUpdates* updates = &updates_;
+  auto to_batch = [sees_all, me, updates](const workflow::EventPage& page) {
     StreamBatch<v1::DecisionUpdate> batch;
-    batch.cursor = events.empty() ? cursor : events.back().seq();
-    batch.caught_up = static_cast<int>(events.size()) < kPage;
-    std::map<std::pair<std::string, int64_t>, std::optional<v1::OfferRecord>> records;
-    for (v1::Event& event : events) {
-      if (event.offer_id().empty()) continue;
-      auto key = std::make_pair(event.offer_id(), event.revision());
-      auto it = records.find(key);
-      if (it == records.end()) {
-        ASSIGN_OR_RETURN(auto record, env.offers->Get(event.offer_id(), event.revision()));
-        it = records.emplace(key, std::move(record)).first;
-      }
-      if (!it->second) continue;
-      // Only what the caller submitted, unless they audit everything.
-      if (!sees_all && it->second->submitted_by() != me) continue;
-      v1::DecisionUpdate update;
-      *update.mutable_event() = std::move(event);
-      *update.mutable_record() = *it->second;
-      batch.messages.push_back(std::move(update));
+    batch.cursor = page.cursor;
+    batch.caught_up = page.caught_up;
+    for (const workflow::EventWithRecord& item : page.items) {
+      if (item.record == nullptr) continue;
+      if (!sees_all && item.record->submitted_by() != me) continue;
+      batch.messages.push_back(updates->For(item));
     }
     return batch;
   };
-  return Stream::Start(env_.call, env_.feed, env_.streams, kMethod, std::move(*principal),
-                       request->after_seq(), std::move(fetch));
+  workflow::EventFanout* fanout = env_.fanout;
+  auto fetch = [fanout, query, to_batch](int64_t cursor) mutable
+      -> absl::StatusOr<StreamBatch<v1::DecisionUpdate>> {
+    query.after_seq = cursor;
+    ASSIGN_OR_RETURN(workflow::EventPage page, fanout->Read(query));
+    return to_batch(page);
+  };
+  auto memory_fetch = [fanout, query, to_batch](int64_t cursor) mutable
+      -> std::optional<StreamBatch<v1::DecisionUpdate>> {
+    query.after_seq = cursor;
+    std::optional<workflow::EventPage> page = fanout->ReadRecent(query);
+    if (!page) return std::nullopt;
+    return to_batch(*page);
+  };
+  return Stream::Start(env_.call, fanout, env_.streams, kMethod, std::move(*principal),
+                       request->after_seq(), std::move(fetch), std::move(memory_fetch));
 }
 
 }  // namespace signoff::transport

@@ -9,8 +9,10 @@
 
 #include "policies/active_policy.h"
 #include "server/transport/call.h"
+#include "server/transport/decision_updates.h"
 #include "server/transport/event_stream.h"
 #include "server/transport/request_limits.h"
+#include "server/workflow/event_fanout.h"
 #include "server/workflow/repository.h"
 #include "server/workflow/workflow.h"
 #include "signoff/v1/service.grpc.pb.h"
@@ -24,7 +26,8 @@ struct ServiceEnv {
   workflow::DirectoryRepository* directory = nullptr;
   workflow::AuditRepository* audit = nullptr;
   workflow::EventRepository* events = nullptr;
-  workflow::EventFeed* feed = nullptr;
+  // Wakes watch streams and serves them recent events from memory.
+  workflow::EventFanout* fanout = nullptr;
   StreamRegistry* streams = nullptr;
   policies::ActivePolicy* policy = nullptr;
   std::string policy_dir;
@@ -53,6 +56,8 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
  private:
   // Filled in by main before the server reports SERVING (see CallDeps::ready).
   const ServiceEnv& env_;
+  // What WatchDecisions streams send, built once per event for all of them.
+  DecisionUpdates updates_;
 };
 
 class ApprovalServiceImpl final : public v1::ApprovalService::CallbackService {
