@@ -295,8 +295,8 @@ class HasItemsNode final : public ConditionNode {
         category_label_{"line_category", "category", Unit::kNone},
         quantity_label_{"line_quantity", "quantity", Unit::kNone},
         amount_label_{"line_amount", "amount", Unit::kCurrency} {
-    skus_text_ = absl::StrJoin(filter_.skus, ", ");
-    categories_text_ = absl::StrJoin(filter_.categories, ", ");
+    skus_text_ = absl::StrJoin(filter_.skus(), ", ");
+    categories_text_ = absl::StrJoin(filter_.categories(), ", ");
     count_label_ = FactLabel{"matching_lines",
                              absl::StrCat("Lines with ", ListText()), Unit::kLines};
   }
@@ -307,8 +307,8 @@ class HasItemsNode final : public ConditionNode {
     for (int i = 0; i < static_cast<int>(in.figures.lines.size()); ++i) {
       const v1::OfferLine& line = in.offer.lines(i);
       const LineFigures& figures = in.figures.lines[i];
-      bool by_sku = Contains(filter_.skus, line.sku());
-      if (!by_sku && !Contains(filter_.categories, line.category())) continue;
+      bool by_sku = filter_.MatchesSku(line.sku());
+      if (!by_sku && !filter_.MatchesCategory(line.category())) continue;
       if (quantity_above_.has_value() && !(figures.quantity > *quantity_above_)) continue;
       if (!amount_above_.empty()) {
         if (amount_threshold == nullptr) {
@@ -341,8 +341,8 @@ class HasItemsNode final : public ConditionNode {
  private:
   std::string ListText() const {
     std::string text;
-    if (!filter_.skus.empty()) absl::StrAppend(&text, "SKU in [", skus_text_, "]");
-    if (!filter_.categories.empty()) {
+    if (!filter_.skus().empty()) absl::StrAppend(&text, "SKU in [", skus_text_, "]");
+    if (!filter_.categories().empty()) {
       absl::StrAppend(&text, text.empty() ? "" : " or ", "category in [", categories_text_, "]");
     }
     if (quantity_above_.has_value()) absl::StrAppend(&text, " and quantity above ", quantity_above_->ToString());
@@ -551,10 +551,10 @@ class AggregateNode final : public ConditionNode {
   }
   std::string FilterText() const {
     std::string text;
-    if (!spec_.filter.skus.empty()) absl::StrAppend(&text, "SKU in [", absl::StrJoin(spec_.filter.skus, ", "), "]");
-    if (!spec_.filter.categories.empty()) {
+    if (!spec_.filter.skus().empty()) absl::StrAppend(&text, "SKU in [", absl::StrJoin(spec_.filter.skus(), ", "), "]");
+    if (!spec_.filter.categories().empty()) {
       absl::StrAppend(&text, text.empty() ? "" : " or ", "category in [",
-                      absl::StrJoin(spec_.filter.categories, ", "), "]");
+                      absl::StrJoin(spec_.filter.categories(), ", "), "]");
     }
     return text;
   }
@@ -593,8 +593,18 @@ const CurrencyAmount* FindAmount(const std::vector<CurrencyAmount>& amounts, con
   return nullptr;
 }
 
-bool LineFilter::Matches(const v1::OfferLine& line) const {
-  return Contains(skus, line.sku()) || Contains(categories, line.category());
+LineFilter::LineFilter(std::vector<std::string> skus, std::vector<std::string> categories)
+    : skus_(std::move(skus)), categories_(std::move(categories)), sku_lengths_(Lengths(skus_)),
+      category_lengths_(Lengths(categories_)) {}
+
+uint64_t LineFilter::Lengths(const std::vector<std::string>& values) {
+  uint64_t lengths = 0;
+  for (const std::string& value : values) lengths |= LengthBit(value.size());
+  return lengths;
+}
+
+bool LineFilter::Contains(const std::vector<std::string>& values, const std::string& value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
 }
 
 NodePtr MakeAll(std::vector<NodePtr> children) { return std::make_unique<AllNode>(std::move(children)); }

@@ -105,11 +105,36 @@ const CurrencyAmount* FindAmount(const std::vector<CurrencyAmount>& amounts,
                                  const std::string& currency);
 
 // Which lines a line predicate looks at: by SKU or category; empty = all.
-struct LineFilter {
-  std::vector<std::string> skus;
-  std::vector<std::string> categories;
-  bool Matches(const v1::OfferLine& line) const;
-  bool empty() const { return skus.empty() && categories.empty(); }
+class LineFilter {
+ public:
+  LineFilter() = default;
+  LineFilter(std::vector<std::string> skus, std::vector<std::string> categories);
+
+  bool Matches(const v1::OfferLine& line) const {
+    return MatchesSku(line.sku()) || MatchesCategory(line.category());
+  }
+  bool MatchesSku(const std::string& sku) const {
+    return (sku_lengths_ & LengthBit(sku.size())) != 0 && Contains(skus_, sku);
+  }
+  bool MatchesCategory(const std::string& category) const {
+    return (category_lengths_ & LengthBit(category.size())) != 0 && Contains(categories_, category);
+  }
+  bool empty() const { return skus_.empty() && categories_.empty(); }
+  const std::vector<std::string>& skus() const { return skus_; }
+  const std::vector<std::string>& categories() const { return categories_; }
+
+ private:
+  // Every filter is tried on every line of every offer, and a line's SKU or
+  // category rarely has the length of a listed value: a bit per length (63:
+  // longer) turns most tries into one test instead of string comparisons.
+  static uint64_t LengthBit(size_t length) { return uint64_t{1} << (length < 63 ? length : 63); }
+  static uint64_t Lengths(const std::vector<std::string>& values);
+  static bool Contains(const std::vector<std::string>& values, const std::string& value);
+
+  std::vector<std::string> skus_;
+  std::vector<std::string> categories_;
+  uint64_t sku_lengths_ = 0;
+  uint64_t category_lengths_ = 0;
 };
 
 NodePtr MakeAll(std::vector<NodePtr> children);

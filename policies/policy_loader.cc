@@ -529,8 +529,8 @@ class PolicyCompiler {
 
   static internal::LineFilter Filter(const google::protobuf::RepeatedPtrField<std::string>& skus,
                                      const google::protobuf::RepeatedPtrField<std::string>& categories) {
-    return internal::LineFilter{std::vector<std::string>(skus.begin(), skus.end()),
-                                std::vector<std::string>(categories.begin(), categories.end())};
+    return internal::LineFilter(std::vector<std::string>(skus.begin(), skus.end()),
+                                std::vector<std::string>(categories.begin(), categories.end()));
   }
 
   std::vector<PolicyIssue>* issues_;

@@ -295,6 +295,33 @@ rules { id: "lines" description: "l" when { line_count_above { count: 3 } } effe
   EXPECT_EQ(decision->reasons(7).measurements(0).line_index(), 2);
 }
 
+// Line filters skip values by length before comparing (63 and more share a
+// bucket): equal lengths, long values and the empty string must still match
+// exactly.
+TEST(EvaluateTest, LineFiltersMatchWholeValuesOfAnyLength) {
+  const std::string long_a(70, 'a'), long_b = std::string(69, 'a') + "b", longer(100, 'a');
+  auto set = Set(R"(
+rules { id: "long" description: "l" when { has_items { categories: ")" + long_a + R"(" } } effect { require_level: "team_lead" } }
+rules { id: "same_length" description: "s" when { has_items { categories: "valve" skus: "S-9" } } effect { require_level: "team_lead" } }
+rules { id: "empty" description: "e" when { aggregate { function: COUNT comparison: GREATER value: "0" categories: "" } } effect { require_level: "team_lead" } }
+)");
+  auto categorised = [&](const std::string& category) {
+    return Offer(R"(lines { sku: "S-1" category: ")" + category +
+                 R"(" quantity { value: "1" } unit_price { currency_code: "RUB" units: 1 } })");
+  };
+  auto ids = [&](const v1::Offer& offer) {
+    auto decision = set->Evaluate(offer, &kManager, kAt);
+    EXPECT_THAT(decision, IsOk());
+    return decision.ok() ? RuleIds(*decision) : std::vector<std::string>{};
+  };
+  EXPECT_THAT(ids(categorised(long_a)), ElementsAre("long"));
+  EXPECT_THAT(ids(categorised(long_b)), IsEmpty());
+  EXPECT_THAT(ids(categorised(longer)), IsEmpty());
+  EXPECT_THAT(ids(categorised("valve")), ElementsAre("same_length"));
+  EXPECT_THAT(ids(categorised("pipes")), IsEmpty());
+  EXPECT_THAT(ids(categorised("")), ElementsAre("empty"));
+}
+
 TEST(EvaluateTest, InvalidOfferIsAnErrorNotADecision) {
   auto set = Set(kSeverityRules);
   EXPECT_THAT(set->Evaluate(Offer(Line("0", "100", "50")), &kManager, kAt),
