@@ -109,7 +109,9 @@ class FakeOffers : public OfferRepository {
     return it->second;
   }
   absl::Status Transact(const TransactionWork&) override { return absl::UnimplementedError("fake"); }
-  absl::Status TransactGrouped(const TransactionWork&) override { return absl::UnimplementedError("fake"); }
+  absl::Status TransactGrouped(const GroupedReads&, const TransactionWork&) override {
+    return absl::UnimplementedError("fake");
+  }
   absl::StatusOr<std::vector<InboxEntry>> Inbox(const std::vector<std::string>&, int) override {
     return absl::UnimplementedError("fake");
   }
