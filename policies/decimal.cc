@@ -85,22 +85,36 @@ std::optional<int64_t> ParsePlainNanos(absl::string_view s) {
 
 namespace {
 
-std::string Int128ToString(__int128 v) {
-  if (v == 0) return "0";
-  // Decimal text is built on every reported measurement: stay in 64 bits
-  // when the value allows, 128-bit division by 10 is a library call per digit.
-  if (v > 0 && v <= std::numeric_limits<int64_t>::max()) return std::to_string(static_cast<int64_t>(v));
-  bool negative = v < 0;
-  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v)
-                                 : static_cast<unsigned __int128>(v);
-  std::string digits;
-  while (u > 0) {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
-    u /= 10;
+// Appends "-" for a negative value and the digits of its whole part, and
+// fills `fraction` with the nine fraction digits; returns the fraction in
+// billionths. Written straight into the caller's string: decimal text is
+// built for every reported measurement and sentence.
+int64_t AppendWholePart(__int128 nanos, std::string* out, char (&fraction)[Decimal::kFractionDigits]) {
+  if (nanos < 0) out->push_back('-');
+  const unsigned __int128 magnitude =
+      nanos < 0 ? -static_cast<unsigned __int128>(nanos) : static_cast<unsigned __int128>(nanos);
+  // The whole part fits 64 bits (the range ends at 2^63 units); dividing the
+  // magnitude itself needs 128 bits only beyond 2^64 billionths.
+  uint64_t whole, frac;
+  if (magnitude <= std::numeric_limits<uint64_t>::max()) {
+    whole = static_cast<uint64_t>(magnitude) / Decimal::kNanosPerUnit;
+    frac = static_cast<uint64_t>(magnitude) % Decimal::kNanosPerUnit;
+  } else {
+    whole = static_cast<uint64_t>(magnitude / Decimal::kNanosPerUnit);
+    frac = static_cast<uint64_t>(magnitude % Decimal::kNanosPerUnit);
   }
-  if (negative) digits.push_back('-');
-  std::reverse(digits.begin(), digits.end());
-  return digits;
+  char digits[20];
+  char* const end = digits + sizeof(digits);
+  char* first = end;
+  do {
+    *--first = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole != 0);
+  out->append(first, end);
+  for (int i = Decimal::kFractionDigits - 1, rest = static_cast<int>(frac); i >= 0; --i, rest /= 10) {
+    fraction[i] = static_cast<char>('0' + rest % 10);
+  }
+  return static_cast<int64_t>(frac);
 }
 
 }  // namespace
@@ -200,46 +214,33 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
 }
 
 std::string Decimal::ToString() const {
-  __int128 magnitude = nanos_ < 0 ? -nanos_ : nanos_;
-  std::string out = nanos_ < 0 ? "-" : "";
-  int64_t frac;
-  if (magnitude <= std::numeric_limits<int64_t>::max()) {
-    const int64_t m = static_cast<int64_t>(magnitude);
-    absl::StrAppend(&out, m / kNanosPerUnit);
-    frac = m % kNanosPerUnit;
-  } else {
-    absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
-    frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
-  }
-  if (frac != 0) {
-    std::string digits = std::to_string(frac);
-    digits.insert(0, kFractionDigits - digits.size(), '0');
-    while (!digits.empty() && digits.back() == '0') digits.pop_back();
-    absl::StrAppend(&out, ".", digits);
-  }
+  std::string out;
+  AppendTo(&out);
   return out;
 }
 
 std::string Decimal::ToFixed(int digits) const {
-  digits = std::clamp(digits, 0, kFractionDigits);
-  __int128 rounded = RoundTo(digits).nanos_;
-  __int128 magnitude = rounded < 0 ? -rounded : rounded;
-  std::string out = rounded < 0 ? "-" : "";
-  int64_t frac;
-  if (magnitude <= std::numeric_limits<int64_t>::max()) {
-    const int64_t m = static_cast<int64_t>(magnitude);
-    absl::StrAppend(&out, m / kNanosPerUnit);
-    frac = m % kNanosPerUnit;
-  } else {
-    absl::StrAppend(&out, Int128ToString(magnitude / kNanosPerUnit));
-    frac = static_cast<int64_t>(magnitude % kNanosPerUnit);
-  }
-  if (digits > 0) {
-    std::string all = std::to_string(frac);
-    all.insert(0, kFractionDigits - all.size(), '0');
-    absl::StrAppend(&out, ".", all.substr(0, digits));
-  }
+  std::string out;
+  AppendFixed(digits, &out);
   return out;
+}
+
+void Decimal::AppendTo(std::string* out) const {
+  char fraction[kFractionDigits];
+  int length = kFractionDigits;
+  if (AppendWholePart(nanos_, out, fraction) == 0) return;
+  while (fraction[length - 1] == '0') --length;
+  out->push_back('.');
+  out->append(fraction, length);
+}
+
+void Decimal::AppendFixed(int digits, std::string* out) const {
+  digits = std::clamp(digits, 0, kFractionDigits);
+  char fraction[kFractionDigits];
+  AppendWholePart(RoundTo(digits).nanos_, out, fraction);
+  if (digits == 0) return;
+  out->push_back('.');
+  out->append(fraction, digits);
 }
 
 Decimal Decimal::RoundTo(int digits) const {

@@ -54,6 +54,10 @@ class Decimal {
   // Rounded (half away from zero) to `digits` fraction digits, always showing
   // them: ToFixed(2) of 3.205 is "3.21". For display only.
   std::string ToFixed(int digits) const;
+  // ToString and ToFixed appended to `out`: sentences and measurements are
+  // built without a temporary string per number.
+  void AppendTo(std::string* out) const;
+  void AppendFixed(int digits, std::string* out) const;
 
   // Rounds half away from zero to `digits` fraction digits (0..9) — the
   // commercial rounding used on invoices.

@@ -39,40 +39,42 @@ void AppendSubject(const Fact& fact, const EvalInput& in, std::string* out) {
                   fact.label->subject);
 }
 
-std::string Subject(const Fact& fact, const EvalInput& in) {
-  std::string subject;
-  AppendSubject(fact, in, &subject);
-  return subject;
-}
-
-std::string MissingSentence(const Fact& fact, const EvalInput& in) {
-  const std::string subject = Subject(fact, in);
+void AppendMissingSentence(const Fact& fact, const EvalInput& in, std::string* out) {
+  if (fact.missing == Missing::kUnitCost && fact.label->quantity == "lines_without_cost") {
+    fact.measured.AppendTo(out);
+    absl::StrAppend(out, " line(s) without a unit cost (first: line ", fact.line_index + 1, " ",
+                    in.offer.lines(fact.line_index).sku(), "): the margin cannot be proven");
+    return;
+  }
+  AppendSubject(fact, in, out);
   switch (fact.missing) {
     case Missing::kManager:
-      return absl::StrCat(subject, " cannot be judged: manager \"", in.offer.manager_id(),
-                          "\" is not in the directory");
+      absl::StrAppend(out, " cannot be judged: manager \"", in.offer.manager_id(), "\" is not in the directory");
+      return;
     case Missing::kHireDate:
-      return absl::StrCat(subject, " cannot be judged: the manager has no valid hire date");
+      out->append(" cannot be judged: the manager has no valid hire date");
+      return;
     case Missing::kUnitCost:
-      if (fact.label->quantity == "lines_without_cost") {
-        return absl::StrCat(fact.measured.ToString(), " line(s) without a unit cost (first: line ",
-                            fact.line_index + 1, " ", in.offer.lines(fact.line_index).sku(),
-                            "): the margin cannot be proven");
-      }
-      return absl::StrCat(subject, " cannot be judged: no unit cost");
+      out->append(" cannot be judged: no unit cost");
+      return;
     case Missing::kNoCostedLines:
-      return absl::StrCat(subject, " cannot be judged: no line has a unit cost");
+      out->append(" cannot be judged: no line has a unit cost");
+      return;
     case Missing::kZeroAmount:
-      return absl::StrCat(subject, " cannot be judged: the amount is zero");
+      out->append(" cannot be judged: the amount is zero");
+      return;
     case Missing::kThreshold:
-      return absl::StrCat(subject, " ", FormatValue(fact.measured, fact.label->unit, in.figures),
-                          " cannot be judged: the policy has no threshold for ", in.figures.currency_code);
+      out->push_back(' ');
+      AppendValue(fact.measured, fact.label->unit, in.figures, out);
+      absl::StrAppend(out, " cannot be judged: the policy has no threshold for ", in.figures.currency_code);
+      return;
     case Missing::kOverflow:
-      return absl::StrCat(subject, " cannot be judged: out of range");
+      out->append(" cannot be judged: out of range");
+      return;
     case Missing::kNone:
       break;
   }
-  return absl::StrCat(subject, " cannot be judged");
+  out->append(" cannot be judged");
 }
 
 }  // namespace
@@ -94,28 +96,35 @@ const char* ComparisonSymbol(Comparison c) {
 
 void AppendValue(Decimal value, Unit unit, const OfferFigures& figures, std::string* out) {
   switch (unit) {
-    case Unit::kCurrency: absl::StrAppend(out, value.ToFixed(figures.minor_digits), " ", figures.currency_code); return;
-    case Unit::kPercent: absl::StrAppend(out, value.ToFixed(2), " %"); return;
-    case Unit::kDays: absl::StrAppend(out, value.ToString(), " days"); return;
+    case Unit::kCurrency:
+      value.AppendFixed(figures.minor_digits, out);
+      out->push_back(' ');
+      out->append(figures.currency_code);
+      return;
+    case Unit::kPercent:
+      value.AppendFixed(2, out);
+      out->append(" %");
+      return;
+    case Unit::kDays:
+      value.AppendTo(out);
+      out->append(" days");
+      return;
     case Unit::kLines:
-    case Unit::kNone: out->append(value.ToString()); return;
+    case Unit::kNone:
+      value.AppendTo(out);
+      return;
   }
 }
 
 std::string FormatValue(Decimal value, Unit unit, const OfferFigures& figures) {
-  switch (unit) {
-    case Unit::kCurrency: return absl::StrCat(value.ToFixed(figures.minor_digits), " ", figures.currency_code);
-    case Unit::kPercent: return absl::StrCat(value.ToFixed(2), " %");
-    case Unit::kDays: return absl::StrCat(value.ToString(), " days");
-    case Unit::kLines:
-    case Unit::kNone: return value.ToString();
-  }
-  return value.ToString();
+  std::string text;
+  AppendValue(value, unit, figures, &text);
+  return text;
 }
 
 void AppendFactSentence(const Fact& fact, const EvalInput& in, std::string* out) {
   if (fact.comparison == Comparison::kMissing) {
-    out->append(MissingSentence(fact, in));
+    AppendMissingSentence(fact, in, out);
     return;
   }
   if (!fact.label->yes_sentence.empty()) {
@@ -154,8 +163,8 @@ void FillMeasurement(const Fact& fact, const EvalInput& in, v1::Measurement* out
              fact.missing == Missing::kUnitCost) {
     // Missing facts carry a value only when one was measured (the total
     // without a threshold, the count of lines without a cost).
-    out->set_measured(fact.measured.ToString());
-    if (fact.has_threshold) out->set_threshold(fact.threshold.ToString());
+    fact.measured.AppendTo(out->mutable_measured());
+    if (fact.has_threshold) fact.threshold.AppendTo(out->mutable_threshold());
   }
   out->set_unit(fact.label->unit == Unit::kCurrency ? in.figures.currency_code : UnitText(fact.label->unit));
   out->set_comparison(ComparisonSymbol(fact.comparison));

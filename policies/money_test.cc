@@ -27,6 +27,23 @@ TEST(DecimalTest, ParsesAndPrintsExactly) {
   EXPECT_EQ(D("0.1").nanos() * 3, D("0.3").nanos());  // the classic double trap
 }
 
+TEST(DecimalTest, PrintsTheWholeRangeAndAppends) {
+  // Beyond 2^64 billionths the digits come from 128-bit division.
+  EXPECT_EQ(D("9223372036854775807.999999999").ToString(), "9223372036854775807.999999999");
+  EXPECT_EQ(D("-9223372036854775807.000000001").ToString(), "-9223372036854775807.000000001");
+  EXPECT_EQ(D("18446744073.709551616").ToString(), "18446744073.709551616");
+  EXPECT_EQ(D("-18446744073.709551615").ToFixed(3), "-18446744073.710");
+  EXPECT_EQ(D("0").ToString(), "0");
+  EXPECT_EQ(D("100.10").ToString(), "100.1");
+  EXPECT_EQ(D("-0.004").ToFixed(2), "0.00");  // rounds to zero: no sign
+  EXPECT_EQ(D("0.5").ToFixed(12), "0.500000000");  // at most nine digits
+  std::string text = "total ";
+  D("1500.25").AppendFixed(2, &text);
+  text += ", margin ";
+  D("-3.2").AppendTo(&text);
+  EXPECT_EQ(text, "total 1500.25, margin -3.2");
+}
+
 TEST(DecimalTest, RejectsMalformedText) {
   EXPECT_THAT(Decimal::Parse(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(Decimal::Parse("1e5"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1e5")));
