@@ -37,7 +37,7 @@ class Decimal {
   // Whole units plus billionths; both must carry the same sign (or be zero).
   static absl::StatusOr<Decimal> FromUnitsAndNanos(int64_t units, int32_t nanos);
   static Decimal FromUnits(int64_t units) { return Decimal(__int128(units) * kNanosPerUnit); }
-  // Inline (with Add and Subtract): offer figures sum several values per line.
+  // Inline, as are Add and Subtract: aggregates and figures add a value per line.
   static absl::StatusOr<Decimal> FromNanos(__int128 nanos) {
     if (nanos > kMaxNanos || nanos < -kMaxNanos) return OutOfRange("value");
     return Decimal(nanos);
