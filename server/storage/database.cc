@@ -1,7 +1,9 @@
 #include "server/storage/database.h"
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <stdexcept>
 #include <pqxx/pqxx>
 #include <vector>
 
@@ -44,6 +46,19 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> Open(const std::string& dsn,
 }
 
 }  // namespace
+
+namespace internal {
+const std::string& QueryText(absl::string_view name) {
+  static const auto* texts = [] {
+    auto* map = new std::map<std::string, std::string, std::less<>>;
+    for (const EmbeddedSql& query : Queries()) map->emplace(std::string(query.name), std::string(query.sql));
+    return map;
+  }();
+  auto it = texts->find(name);
+  if (it == texts->end()) throw std::out_of_range(absl::StrCat("no query named ", name));
+  return it->second;
+}
+}  // namespace internal
 
 struct Database::Pool {
   std::mutex mu;

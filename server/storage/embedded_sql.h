@@ -1,6 +1,7 @@
 #pragma once
 
 #include "absl/strings/string_view.h"
+#include <string>
 #include <vector>
 
 namespace signoff::storage {
@@ -20,4 +21,9 @@ const std::vector<EmbeddedSql>& Migrations();
 // Named queries from server/storage/queries, one per file; every connection
 // prepares them under their names (lazily, on first use).
 const std::vector<EmbeddedSql>& Queries();
+// The text of the named query, to run it unprepared (exec_params): then
+// PostgreSQL plans it for its actual arguments every time, where a prepared
+// statement may switch to a generic plan that is slow for them. Throws
+// std::out_of_range for an unknown name.
+const std::string& QueryText(absl::string_view name);
 }  // namespace signoff::storage::internal

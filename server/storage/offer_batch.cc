@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "server/storage/embedded_sql.h"
 #include "server/storage/offer_rows.h"
 #include "server/storage/pg_error.h"
 #include "server/storage/pg_values.h"
@@ -70,9 +71,12 @@ void OfferBatch::Prefetch(const std::vector<const workflow::GroupedReads*>& read
     }
   }
   if (offer_ids.empty() && keys.empty()) return;
-  pqxx::result found = tx_.exec_prepared("offer_batch_prefetch", ToTextArray(offer_ids),
-                                         ToBigintArray(revisions), ToTextArray(submitters),
-                                         ToTextArray(keys));
+  // Unprepared on purpose: with a prepared statement PostgreSQL soon
+  // switches to a generic plan, which took 3.4 ms here against 0.2 ms for a
+  // plan made for the actual arrays (and halved SubmitOffer throughput).
+  pqxx::result found = tx_.exec_params(QueryText("offer_batch_prefetch"), ToTextArray(offer_ids),
+                                       ToBigintArray(revisions), ToTextArray(submitters),
+                                       ToTextArray(keys));
   for (const pqxx::row& row : found) {
     RowKey key{row[0].as<std::string>(), row[1].as<int64_t>()};
     if (rows_.count(key) > 0) continue;  // the same row answered two questions
