@@ -8,6 +8,7 @@
 #include <string>
 
 #include "policies/active_policy.h"
+#include "server/transport/arena_messages.h"
 #include "server/transport/call.h"
 #include "server/transport/decision_updates.h"
 #include "server/transport/event_stream.h"
@@ -37,7 +38,12 @@ struct ServiceEnv {
 
 class OfferServiceImpl final : public v1::OfferService::CallbackService {
  public:
-  explicit OfferServiceImpl(const ServiceEnv& env) : env_(env) {}
+  explicit OfferServiceImpl(const ServiceEnv& env) : env_(env) {
+    // EvaluateOffer on an arena: +15 % calls/s (37.6k -> 43.1k, server CPU
+    // 26.8 -> 22.7 us per call). SubmitOffer showed no difference (its
+    // record is copied into the response arena), so it stays on the heap.
+    SetMessageAllocatorFor_EvaluateOffer(&evaluate_messages_);
+  }
   grpc::ServerUnaryReactor* SubmitOffer(grpc::CallbackServerContext* context,
                                         const v1::SubmitOfferRequest* request,
                                         v1::SubmitOfferResponse* response) override;
@@ -58,6 +64,7 @@ class OfferServiceImpl final : public v1::OfferService::CallbackService {
   const ServiceEnv& env_;
   // What WatchDecisions streams send, built once per event for all of them.
   DecisionUpdates updates_;
+  ArenaMessages<v1::EvaluateOfferRequest, v1::EvaluateOfferResponse> evaluate_messages_;
 };
 
 class ApprovalServiceImpl final : public v1::ApprovalService::CallbackService {
