@@ -80,6 +80,13 @@ const ApprovalLevel* PolicySet::FindLevel(absl::string_view id) const {
 
 absl::StatusOr<v1::Decision> PolicySet::Evaluate(const v1::Offer& offer, const v1::Employee* manager,
                                                  absl::Time at) const {
+  v1::Decision decision;
+  RETURN_IF_ERROR(EvaluateInto(offer, manager, at, decision));
+  return decision;
+}
+
+absl::Status PolicySet::EvaluateInto(const v1::Offer& offer, const v1::Employee* manager,
+                                     absl::Time at, v1::Decision& decision) const {
   // Per-thread scratch: Evaluate never re-enters itself, and reusing the
   // line storage spares an allocation (and glibc's fastbin consolidation
   // that large allocations trigger) on every submission.
@@ -87,7 +94,7 @@ absl::StatusOr<v1::Decision> PolicySet::Evaluate(const v1::Offer& offer, const v
   RETURN_IF_ERROR(ComputeFiguresInto(offer, figures));
   const EvalInput in{offer, figures, manager, TenureDays(manager, at)};
 
-  v1::Decision decision;
+  decision.Clear();
   Severity severity = kApprove;
   // Required levels by rank; a handful of levels, so a flat vector.
   absl::InlinedVector<char, 8> required(levels_.size(), 0);
@@ -250,7 +257,7 @@ absl::StatusOr<v1::Decision> PolicySet::Evaluate(const v1::Offer& offer, const v
   decision.mutable_evaluated_at()->set_seconds(seconds);
   decision.mutable_evaluated_at()->set_nanos(
       static_cast<int32_t>((at - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  return decision;
+  return absl::OkStatus();
 }
 
 }  // namespace signoff::policies

@@ -80,6 +80,11 @@ class PolicySet {
   // offer is INVALID_ARGUMENT naming the field, never a decision.
   absl::StatusOr<v1::Decision> Evaluate(const v1::Offer& offer, const v1::Employee* manager,
                                         absl::Time at) const;
+  // The same, written into `decision` (cleared first; on an error it holds
+  // nothing useful): lets a server build it straight into its response,
+  // which may live on an arena.
+  absl::Status EvaluateInto(const v1::Offer& offer, const v1::Employee* manager, absl::Time at,
+                            v1::Decision& decision) const;
 
   // Lowest first.
   const std::vector<ApprovalLevel>& levels() const { return levels_; }

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -91,6 +92,25 @@ TEST(EvaluateTest, CollectsEnforcedLevelsAscendingAndReportsEveryMatchInPolicyOr
   EXPECT_EQ(decision->policy_version().content_hash(), set->version().content_hash());
   EXPECT_EQ(decision->evaluated_at().seconds(), absl::ToUnixSeconds(kAt));
   EXPECT_EQ(decision->figures().total().units(), 100);
+}
+
+// EvaluateInto writes the same decision into a message the caller owns —
+// one reused, and one on an arena, as the server's response is — replacing
+// whatever it held.
+TEST(EvaluateTest, EvaluateIntoWritesTheSameDecisionIntoAReusedOrArenaMessage) {
+  auto set = Set(kSeverityRules);
+  const v1::Offer offer = Offer(Line("1", "100", "50"));
+  auto expected = set->Evaluate(offer, &kManager, kAt);
+  ASSERT_THAT(expected, IsOk());
+  v1::Decision reused;
+  ASSERT_THAT(set->EvaluateInto(NewCustomerOffer(Line("1", "100", "50")), nullptr, kAt, reused), IsOk());
+  ASSERT_THAT(set->EvaluateInto(offer, &kManager, kAt, reused), IsOk());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(reused, *expected))
+      << reused.DebugString();
+  google::protobuf::Arena arena;
+  auto* on_arena = google::protobuf::Arena::CreateMessage<v1::Decision>(&arena);
+  ASSERT_THAT(set->EvaluateInto(offer, &kManager, kAt, *on_arena), IsOk());
+  EXPECT_EQ(on_arena->SerializeAsString(), expected->SerializeAsString());
 }
 
 TEST(EvaluateTest, RejectBeatsSignOffAndClearsLevels) {

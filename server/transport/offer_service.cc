@@ -29,8 +29,7 @@ grpc::ServerUnaryReactor* OfferServiceImpl::EvaluateOffer(grpc::CallbackServerCo
                                                           v1::EvaluateOfferResponse* response) {
   return RunUnary(env_.call, context, "OfferService.EvaluateOffer", [=, this](const Call&) -> absl::Status {
     RETURN_IF_ERROR(CheckOfferLimits(request->offer(), env_.limits));
-    ASSIGN_OR_RETURN(*response->mutable_decision(), env_.workflow->Evaluate(request->offer()));
-    return absl::OkStatus();
+    return env_.workflow->EvaluateInto(request->offer(), *response->mutable_decision());
   // The directory is in memory (DirectoryCache): evaluating blocks on
   // nothing, except the rare reload after a directory change.
   }, WorkKind::kCpuOnly);

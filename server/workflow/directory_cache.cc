@@ -48,6 +48,14 @@ absl::StatusOr<std::optional<v1::Employee>> DirectoryCache::Get(const std::strin
   return std::optional<v1::Employee>(*it->second);
 }
 
+absl::StatusOr<std::shared_ptr<const v1::Employee>> DirectoryCache::Find(
+    const std::string& employee_id) {
+  ASSIGN_OR_RETURN(auto snapshot, Current());
+  auto it = snapshot->by_id.find(employee_id);
+  if (it == snapshot->by_id.end()) return nullptr;
+  return std::shared_ptr<const v1::Employee>(snapshot, it->second);  // aliasing: no copy
+}
+
 absl::StatusOr<std::vector<v1::Employee>> DirectoryCache::List(bool include_inactive) {
   ASSIGN_OR_RETURN(auto snapshot, Current());
   std::vector<v1::Employee> out;

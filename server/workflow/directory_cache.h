@@ -25,6 +25,8 @@ class DirectoryCache : public DirectoryRepository {
   void Invalidate() { generation_.fetch_add(1, std::memory_order_acq_rel); }
 
   absl::StatusOr<std::optional<v1::Employee>> Get(const std::string& employee_id) override;
+  // The snapshot's own entry, no copy; it keeps the snapshot alive.
+  absl::StatusOr<std::shared_ptr<const v1::Employee>> Find(const std::string& employee_id) override;
   absl::StatusOr<std::vector<v1::Employee>> List(bool include_inactive) override;
   absl::StatusOr<std::vector<v1::Employee>> HoldersOf(const std::vector<std::string>& levels) override;
   absl::StatusOr<std::vector<v1::Employee>> SupervisorChain(const std::string& employee_id) override;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,6 +109,14 @@ class DirectoryRepository {
   virtual ~DirectoryRepository() = default;
 
   virtual absl::StatusOr<std::optional<v1::Employee>> Get(const std::string& employee_id) = 0;
+  // Like Get, shared instead of copied (nullptr when unknown): an in-memory
+  // directory hands out its own entry.
+  virtual absl::StatusOr<std::shared_ptr<const v1::Employee>> Find(const std::string& employee_id) {
+    absl::StatusOr<std::optional<v1::Employee>> found = Get(employee_id);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return nullptr;
+    return std::make_shared<const v1::Employee>(std::move(**found));
+  }
   virtual absl::StatusOr<std::vector<v1::Employee>> List(bool include_inactive) = 0;
   // Active employees holding any of `levels`, ordered by id (one read for
   // all the levels a routing needs).

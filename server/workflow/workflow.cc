@@ -159,10 +159,16 @@ absl::StatusOr<std::shared_ptr<const policies::PolicySet>> Workflow::ActivePolic
 }
 
 absl::StatusOr<v1::Decision> Workflow::Evaluate(const v1::Offer& offer) {
+  v1::Decision decision;
+  RETURN_IF_ERROR(EvaluateInto(offer, decision));
+  return decision;
+}
+
+absl::Status Workflow::EvaluateInto(const v1::Offer& offer, v1::Decision& decision) {
   ASSIGN_OR_RETURN(auto policy, ActivePolicy());
-  ASSIGN_OR_RETURN(std::optional<v1::Employee> manager, directory_->Get(offer.manager_id()));
-  const v1::Employee* facts = manager && manager->active() ? &*manager : nullptr;
-  return policy->Evaluate(offer, facts, ToMicros(clock_()));
+  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Employee> manager, directory_->Find(offer.manager_id()));
+  const v1::Employee* facts = manager && manager->active() ? manager.get() : nullptr;
+  return policy->EvaluateInto(offer, facts, ToMicros(clock_()), decision);
 }
 
 absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,

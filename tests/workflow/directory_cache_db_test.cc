@@ -71,6 +71,13 @@ TEST_F(DirectoryCacheTest, AnswersAsTheDatabaseDoes) {
     if (x->has_value()) {
       EXPECT_EQ((*x)->SerializeAsString(), (*y)->SerializeAsString()) << id;
     }
+    // Find shares the snapshot's entry instead of copying it.
+    auto shared = cached_directory_->Find(id);
+    ASSERT_THAT(shared, IsOk());
+    ASSERT_EQ(*shared != nullptr, x->has_value()) << id;
+    if (*shared != nullptr) {
+      EXPECT_EQ((*shared)->SerializeAsString(), (*x)->SerializeAsString()) << id;
+    }
   }
   // The database repeats a cycle up to its depth limit; the cache cuts it
   // at the first repeat (the interface promises "cycles cut").
