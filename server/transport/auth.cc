@@ -69,7 +69,8 @@ std::string RoleName(v1::Role role) {
 }
 
 bool Principal::MaySubmitFor(const std::string& manager_id) const {
-  return std::any_of(submit_for.begin(), submit_for.end(),
+  if (submit_for == nullptr) return false;
+  return std::any_of(submit_for->begin(), submit_for->end(),
                      [&](const std::string& m) { return m == "*" || m == manager_id; });
 }
 
@@ -119,9 +120,13 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromConfig(
       if (role == v1::ROLE_UNSPECIFIED) {
         return absl::InvalidArgumentError(absl::StrCat(where, ": ROLE_UNSPECIFIED is not a role"));
       }
-      principal.roles.insert(static_cast<v1::Role>(role));
+      if (!v1::Role_IsValid(role) || role >= 32) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": ", role, " is not a known role"));
+      }
+      principal.Add(static_cast<v1::Role>(role));
     }
-    principal.submit_for.assign(p.submit_for().begin(), p.submit_for().end());
+    principal.submit_for =
+        std::make_shared<const std::vector<std::string>>(p.submit_for().begin(), p.submit_for().end());
     size_t index = auth->principals_.size();
     for (const std::string& hash : p.token_sha256()) {
       if (!IsHexSha256(hash)) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,12 +16,15 @@
 namespace signoff::transport {
 
 // The authenticated caller of one RPC.
+// Copied into every call, so cheap to copy: roles as bits, the manager
+// list shared.
 struct Principal {
   std::string id;
-  std::set<v1::Role> roles;
-  std::vector<std::string> submit_for;  // "*" = any manager
+  uint32_t roles = 0;  // bit i = v1::Role i
+  std::shared_ptr<const std::vector<std::string>> submit_for;  // "*" = any manager
 
-  bool Has(v1::Role role) const { return roles.count(role) > 0; }
+  void Add(v1::Role role) { roles |= 1u << static_cast<int>(role); }
+  bool Has(v1::Role role) const { return (roles >> static_cast<int>(role)) & 1u; }
   bool MaySubmitFor(const std::string& manager_id) const;
 };
 

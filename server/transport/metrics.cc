@@ -62,10 +62,16 @@ void Metrics::Observe(Histogram& h, const std::vector<double>& bounds, double va
   h.sum += value;
 }
 
-void Metrics::RecordRpc(const std::string& method, const std::string& code, absl::Duration latency) {
+void Metrics::RecordRpc(absl::string_view method, absl::string_view code, absl::Duration latency) {
   std::lock_guard lock(mu_);
-  ++rpc_count_[{method, code}];
-  Observe(rpc_latency_[method], latency_bounds_, absl::ToDoubleSeconds(latency));
+  auto stats = rpcs_.find(method);
+  if (stats == rpcs_.end()) stats = rpcs_.emplace(std::string(method), MethodStats{}).first;
+  auto calls = stats->second.calls_by_code.find(code);
+  if (calls == stats->second.calls_by_code.end()) {
+    calls = stats->second.calls_by_code.emplace(std::string(code), 0).first;
+  }
+  ++calls->second;
+  Observe(stats->second.latency, latency_bounds_, absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::RecordDecision(const std::string& outcome) {
@@ -93,13 +99,16 @@ std::string Metrics::Render() const {
   std::string out;
   out += "# HELP signoff_rpc_total RPCs handled, by method and status code.\n";
   out += "# TYPE signoff_rpc_total counter\n";
-  for (const auto& [key, count] : rpc_count_) {
-    absl::StrAppend(&out, "signoff_rpc_total{method=\"", Escape(key.first), "\",code=\"",
-                    Escape(key.second), "\"} ", count, "\n");
+  for (const auto& [method, stats] : rpcs_) {
+    for (const auto& [code, count] : stats.calls_by_code) {
+      absl::StrAppend(&out, "signoff_rpc_total{method=\"", Escape(method), "\",code=\"",
+                      Escape(code), "\"} ", count, "\n");
+    }
   }
   out += "# HELP signoff_rpc_duration_seconds RPC latency, by method.\n";
   out += "# TYPE signoff_rpc_duration_seconds histogram\n";
-  for (const auto& [method, h] : rpc_latency_) {
+  for (const auto& [method, stats] : rpcs_) {
+    const Histogram& h = stats.latency;
     RenderHistogram(&out, "signoff_rpc_duration_seconds",
                     absl::StrCat("method=\"", Escape(method), "\""), latency_bounds_, h.buckets,
                     h.count, h.sum);

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace signoff::transport {
@@ -19,7 +20,7 @@ class Metrics {
  public:
   Metrics();
 
-  void RecordRpc(const std::string& method, const std::string& code, absl::Duration latency);
+  void RecordRpc(absl::string_view method, absl::string_view code, absl::Duration latency);
   void RecordDecision(const std::string& outcome);
   void RecordBatch(int size);
   void RecordWatchers(int delta);
@@ -46,8 +47,12 @@ class Metrics {
   mutable std::mutex mu_;
   std::vector<double> latency_bounds_;
   std::vector<double> batch_bounds_;
-  std::map<std::pair<std::string, std::string>, long> rpc_count_;  // (method, code)
-  std::map<std::string, Histogram> rpc_latency_;                  // method
+  struct MethodStats {
+    std::map<std::string, long, std::less<>> calls_by_code;
+    Histogram latency;
+  };
+  // By method; looked up without building a key string on every call.
+  std::map<std::string, MethodStats, std::less<>> rpcs_;
   std::map<std::string, long> decisions_;
   Histogram batches_;
   long watchers_ = 0;
