@@ -183,14 +183,14 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
   const absl::Time now = ToMicros(clock_());
 
   // An inactive manager is judged as an unknown one: fail safe.
-  ASSIGN_OR_RETURN(std::optional<v1::Employee> manager, directory_->Get(offer.manager_id()));
-  const v1::Employee* facts = manager && manager->active() ? &*manager : nullptr;
-  ASSIGN_OR_RETURN(v1::Decision decision, policy->Evaluate(offer, facts, now));
+  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Employee> manager, directory_->Find(offer.manager_id()));
+  const v1::Employee* facts = manager && manager->active() ? manager.get() : nullptr;
+  v1::OfferRecord record;
+  v1::Decision& decision = *record.mutable_decision();
+  RETURN_IF_ERROR(policy->EvaluateInto(offer, facts, now, decision));
   ASSIGN_OR_RETURN(policies::Money total, policies::Money::FromProto(decision.figures().total()));
 
-  v1::OfferRecord record;
   *record.mutable_offer() = offer;
-  *record.mutable_decision() = decision;
   if (manager) *record.mutable_manager_facts() = *manager;
   record.set_submitted_by(submitted_by);
   record.set_idempotency_key(idempotency_key);
