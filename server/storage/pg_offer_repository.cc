@@ -205,11 +205,13 @@ class PgOfferTransaction : public workflow::OfferTransaction {
 }  // namespace
 
 struct PgOfferRepository::PendingWork {
-  const workflow::GroupedReads* reads;
-  const workflow::TransactionWork* work;
+  const workflow::GroupedReads* reads = nullptr;
+  const workflow::TransactionWork* work = nullptr;
   absl::Status result;
   bool done = false;
   int attempts = 0;
+  // Its own, so a finished batch wakes its members only, not every waiter.
+  std::condition_variable finished;
 };
 
 PgOfferRepository::PgOfferRepository(Database* db, GroupCommitOptions options)
@@ -249,12 +251,14 @@ absl::Status PgOfferRepository::Transact(const workflow::TransactionWork& work) 
 
 absl::Status PgOfferRepository::TransactGrouped(const workflow::GroupedReads& reads,
                                                 const workflow::TransactionWork& work) {
-  PendingWork item{&reads, &work, absl::OkStatus()};
+  PendingWork item;
+  item.reads = &reads;
+  item.work = &work;
   std::unique_lock lock(mu_);
   if (stopping_) return absl::UnavailableError("storage is shutting down");
   queue_.push_back(&item);
   queued_.notify_one();
-  finished_.wait(lock, [&] { return item.done; });
+  item.finished.wait(lock, [&] { return item.done; });
   return item.result;
 }
 
@@ -283,10 +287,12 @@ void PgOfferRepository::WriterLoop() {
           continue;
         }
         item->done = true;
+        // Under the lock: the waiter cannot return (and destroy the item)
+        // before this call is over.
+        item->finished.notify_one();
       }
     }
     queued_.notify_one();
-    finished_.notify_all();
   }
 }
 

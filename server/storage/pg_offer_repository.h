@@ -56,7 +56,6 @@ class PgOfferRepository : public workflow::OfferRepository {
   GroupCommitOptions options_;
   std::mutex mu_;
   std::condition_variable queued_;
-  std::condition_variable finished_;
   std::deque<PendingWork*> queue_;
   bool stopping_ = false;
   std::vector<std::thread> writers_;
