@@ -124,6 +124,17 @@ std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
   return AppendEventsAt(tx, std::vector<absl::Time>(events.size(), at), events);
 }
 
+NewEvent ToNewEvent(const v1::Event& event) {
+  NewEvent row;
+  row.kind = event.kind();
+  row.offer_id = event.offer_id();
+  row.revision = event.revision();
+  row.actor_id = event.actor_id();
+  row.on_behalf_of = event.on_behalf_of();
+  row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
+  return row;
+}
+
 ChainHead ReadChainHead(const pqxx::row& row) {
   return ChainHead{row[0].as<int64_t>(), pqxx::binarystring(row[1]).str()};
 }

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/storage/database.h"
+#include "signoff/v1/event.pb.h"
 
 namespace pqxx {
 class transaction_base;
@@ -111,6 +112,9 @@ inline constexpr char kDirectoryChannel[] = "signoff_directory";
 // with INVALID_ARGUMENT (no kind, a NUL byte in a text, an infinite `at`).
 std::vector<int64_t> AppendEvents(pqxx::transaction_base& tx, absl::Time at,
                                   const std::vector<NewEvent>& events);
+// The row for an event the workflow made (seq, time and hashes are the
+// log's to assign); an empty payload is stored as "{}".
+NewEvent ToNewEvent(const v1::Event& event);
 // The same with a time per event (`at[i]` for `events[i]`): a group commit
 // appends the events of many requests, each made at its own time.
 // `locked_head`, when given, is the chain head this transaction already

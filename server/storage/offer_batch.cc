@@ -246,14 +246,7 @@ absl::Status OfferBatch::Update(const v1::OfferRecord& record) {
 
 absl::Status OfferBatch::AppendEvents(const std::vector<v1::Event>& events, absl::Time at) {
   for (const v1::Event& event : events) {
-    NewEvent row;
-    row.kind = event.kind();
-    row.offer_id = event.offer_id();
-    row.revision = event.revision();
-    row.actor_id = event.actor_id();
-    row.on_behalf_of = event.on_behalf_of();
-    row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
-    events_.push_back(std::move(row));
+    events_.push_back(ToNewEvent(event));
     event_times_.push_back(at);
   }
   return absl::OkStatus();

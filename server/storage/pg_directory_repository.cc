@@ -34,14 +34,6 @@ void NotifyDirectoryChanged(pqxx::transaction_base& tx) {
   tx.exec_params("SELECT pg_notify($1, '')", std::string(internal::kDirectoryChannel));
 }
 
-NewEvent DirectoryEvent(const v1::Event& event) {
-  NewEvent row;
-  row.kind = event.kind();
-  row.actor_id = event.actor_id();
-  row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
-  return row;
-}
-
 // The employees a named query returns, one serialized record per row.
 template <typename Argument>
 absl::StatusOr<std::vector<v1::Employee>> QueryEmployees(Database* db, const char* query,
@@ -88,7 +80,7 @@ absl::Status PgDirectoryRepository::Upsert(const v1::Employee& employee, const v
   return db_->WithConnection([&](pqxx::connection_base& conn) -> absl::Status {
     pqxx::work tx(conn);
     WriteEmployee(tx, employee, at);
-    internal::AppendEvents(tx, at, {DirectoryEvent(event)});
+    internal::AppendEvents(tx, at, {internal::ToNewEvent(event)});
     NotifyDirectoryChanged(tx);
     tx.commit();
     return absl::OkStatus();

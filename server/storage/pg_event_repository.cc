@@ -90,14 +90,7 @@ absl::StatusOr<workflow::AuditLogCheck> PgEventRepository::Verify() {
 }
 
 absl::Status PgEventRepository::Append(const v1::Event& event, absl::Time at) {
-  NewEvent row;
-  row.kind = event.kind();
-  row.offer_id = event.offer_id();
-  row.revision = event.revision();
-  row.actor_id = event.actor_id();
-  row.on_behalf_of = event.on_behalf_of();
-  row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
-  return log_.Append({row}, at).status();
+  return log_.Append({internal::ToNewEvent(event)}, at).status();
 }
 
 PgEventFeed::PgEventFeed(std::string dsn) : dsn_(std::move(dsn)) {

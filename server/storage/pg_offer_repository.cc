@@ -139,16 +139,7 @@ class PgOfferTransaction : public workflow::OfferTransaction {
     return Guarded("appending events", [&]() -> absl::Status {
       std::vector<NewEvent> rows;
       rows.reserve(events.size());
-      for (const v1::Event& event : events) {
-        NewEvent row;
-        row.kind = event.kind();
-        row.offer_id = event.offer_id();
-        row.revision = event.revision();
-        row.actor_id = event.actor_id();
-        row.on_behalf_of = event.on_behalf_of();
-        row.payload_json = event.payload_json().empty() ? "{}" : event.payload_json();
-        rows.push_back(std::move(row));
-      }
+      for (const v1::Event& event : events) rows.push_back(internal::ToNewEvent(event));
       internal::AppendEvents(tx_, at, rows);
       return absl::OkStatus();
     });
