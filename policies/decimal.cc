@@ -68,7 +68,9 @@ std::optional<int64_t> ParsePlainNanos(absl::string_view s) {
   auto digit = [](char c) { return static_cast<unsigned>(c - '0') < 10; };
   size_t i = 0;
   int64_t whole = 0;
-  for (; i < s.size() && digit(s[i]); ++i) whole = whole * 10 + (s[i] - '0');
+  // At most ten digits are read: a tenth means "too long for this path",
+  // and reading on could overflow `whole`.
+  for (; i < s.size() && i < 10 && digit(s[i]); ++i) whole = whole * 10 + (s[i] - '0');
   if (i == 0 || i > 9) return std::nullopt;
   if (i == s.size()) return whole * Decimal::kNanosPerUnit;
   const size_t frac_digits = s.size() - i - 1;
