@@ -88,8 +88,8 @@ class OfferRepository {
   // must not have effects outside the transaction.
   virtual absl::Status Transact(const TransactionWork& work) = 0;
   // Like Transact, but the work may share one transaction (and one commit)
-  // with other concurrent callers — group commit for the hot submission
-  // path. Each caller's work runs in its own savepoint: its failure undoes
+  // with other concurrent callers — group commit for submissions and the
+  // actions on one offer (approve, reject, withdraw). Each caller's work runs in its own savepoint: its failure undoes
   // only its own writes. Returns only after the shared commit is durable.
   virtual absl::Status TransactGrouped(const GroupedReads& reads, const TransactionWork& work) = 0;
 

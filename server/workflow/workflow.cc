@@ -362,7 +362,10 @@ absl::StatusOr<v1::OfferRecord> Workflow::Act(const std::string& actor_id,
   }
 
   v1::OfferRecord result;
-  absl::Status status = offers_->Transact([&](OfferTransaction& tx) -> absl::Status {
+  // Grouped with submissions: an approval shares their commit instead of
+  // holding the event chain (and so every writer) for a transaction of its own.
+  const GroupedReads reads{offer_id, revision, "", ""};
+  absl::Status status = offers_->TransactGrouped(reads, [&](OfferTransaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto loaded, revision == 0 ? tx.Latest(offer_id, /*lock=*/true)
                                                 : tx.Revision(offer_id, revision, /*lock=*/true));
     if (!loaded) return absl::NotFoundError(absl::StrCat("no offer ", offer_id));
@@ -442,7 +445,8 @@ absl::StatusOr<v1::OfferRecord> Workflow::Withdraw(const std::string& actor_id,
   RETURN_IF_ERROR(ValidateId("offer_id", offer_id));
   const absl::Time now = ToMicros(clock_());
   v1::OfferRecord result;
-  RETURN_IF_ERROR(offers_->Transact([&](OfferTransaction& tx) -> absl::Status {
+  const GroupedReads reads{offer_id, 0, "", ""};
+  RETURN_IF_ERROR(offers_->TransactGrouped(reads, [&](OfferTransaction& tx) -> absl::Status {
     ASSIGN_OR_RETURN(auto loaded, tx.Latest(offer_id, /*lock=*/true));
     if (!loaded) return absl::NotFoundError(absl::StrCat("no offer ", offer_id));
     v1::OfferRecord record = std::move(*loaded);
