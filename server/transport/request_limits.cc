@@ -1,5 +1,8 @@
 #include "server/transport/request_limits.h"
 
+#include <iterator>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 
 namespace signoff::transport {
@@ -24,8 +27,13 @@ absl::Status CheckAttributes(absl::string_view field,
                                                    " entries, got ", attributes.size()));
   }
   for (const auto& [key, value] : attributes) {
-    if (absl::Status s = CheckLength(absl::StrCat(field, " key"), key, limits.max_id_length); !s.ok()) return s;
-    if (absl::Status s = CheckLength(absl::StrCat(field, "[", key, "]"), value, limits.max_text_length); !s.ok()) return s;
+    // Names only for what fails (see CheckOfferLimits).
+    if (key.size() > limits.max_id_length) {
+      return CheckLength(absl::StrCat(field, " key"), key, limits.max_id_length);
+    }
+    if (value.size() > limits.max_text_length) {
+      return CheckLength(absl::StrCat(field, "[", key, "]"), value, limits.max_text_length);
+    }
   }
   return absl::OkStatus();
 }
@@ -48,17 +56,30 @@ absl::Status CheckOfferLimits(const v1::Offer& offer, const RequestLimits& limit
                                                    " lines, got ", offer.lines_size()));
   }
   if (absl::Status a = CheckAttributes("offer.attributes", offer.attributes(), limits); !a.ok()) return a;
+  // Every line of every offer passes here: a field's name is built only
+  // when that field fails (building all of them cost more than evaluating).
   for (int i = 0; i < offer.lines_size(); ++i) {
     const v1::OfferLine& line = offer.lines(i);
-    std::string at = absl::StrCat("offer.lines[", i, "]");
-    check(absl::StrCat(at, ".sku"), line.sku(), limits.max_id_length);
-    check(absl::StrCat(at, ".name"), line.name(), limits.max_text_length);
-    check(absl::StrCat(at, ".category"), line.category(), limits.max_id_length);
-    check(absl::StrCat(at, ".unit_of_measure"), line.unit_of_measure(), limits.max_id_length);
-    check(absl::StrCat(at, ".quantity"), line.quantity().value(), 64);
-    check(absl::StrCat(at, ".discount_percent"), line.discount_percent().value(), 64);
-    if (!s.ok()) return s;
-    if (absl::Status a = CheckAttributes(absl::StrCat(at, ".attributes"), line.attributes(), limits); !a.ok()) return a;
+    const std::pair<const char*, const std::string*> fields[] = {
+        {".sku", &line.sku()},
+        {".name", &line.name()},
+        {".category", &line.category()},
+        {".unit_of_measure", &line.unit_of_measure()},
+        {".quantity", &line.quantity().value()},
+        {".discount_percent", &line.discount_percent().value()}};
+    const size_t max[] = {limits.max_id_length, limits.max_text_length, limits.max_id_length,
+                          limits.max_id_length, 64, 64};
+    for (size_t f = 0; f < std::size(fields); ++f) {
+      if (fields[f].second->size() > max[f]) {
+        return CheckLength(absl::StrCat("offer.lines[", i, "]", fields[f].first), *fields[f].second,
+                           max[f]);
+      }
+    }
+    if (line.attributes_size() > 0) {
+      absl::Status a =
+          CheckAttributes(absl::StrCat("offer.lines[", i, "].attributes"), line.attributes(), limits);
+      if (!a.ok()) return a;
+    }
   }
   return absl::OkStatus();
 }
