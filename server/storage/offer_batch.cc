@@ -16,16 +16,6 @@ namespace {
 
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 
-// Runs `body`, turning any libpqxx exception into a status.
-template <typename Body>
-auto Guarded(const char* context, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return StatusFromException(e, context);
-  }
-}
-
 absl::Status NotInABatch(const char* what) {
   return absl::InternalError(
       absl::StrCat(what, " is not part of a submission; run it with Transact"));

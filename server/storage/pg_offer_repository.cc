@@ -19,6 +19,7 @@ namespace signoff::storage {
 namespace {
 
 using internal::ApproverIds;
+using internal::Guarded;
 using internal::DecimalText;
 using internal::NextDeadlineMicros;
 using internal::OptionalMicros;
@@ -54,16 +55,6 @@ v1::Delegation DelegationFromRow(const pqxx::row& row) {
   *delegation.mutable_starts_at() = workflow::ToProtoTime(absl::FromUnixMicros(row[2].as<int64_t>()));
   *delegation.mutable_ends_at() = workflow::ToProtoTime(absl::FromUnixMicros(row[3].as<int64_t>()));
   return delegation;
-}
-
-// Runs `body`, turning any libpqxx exception into a status.
-template <typename Body>
-auto Guarded(const char* context, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return internal::StatusFromException(e, context);
-  }
 }
 
 // The workflow's transaction, on one libpqxx transaction (or savepoint).
