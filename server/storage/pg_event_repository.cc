@@ -35,27 +35,16 @@ std::vector<v1::Event> ToProto(const std::vector<StoredEvent>& stored) {
   return events;
 }
 
-class DirectoryReceiver : public pqxx::notification_receiver {
+// Calls `on_notify` with the payload of every NOTIFY on `channel`.
+class ChannelReceiver : public pqxx::notification_receiver {
  public:
-  DirectoryReceiver(pqxx::connection_base& conn, std::function<void()> on_change)
-      : pqxx::notification_receiver(conn, internal::kDirectoryChannel), on_change_(std::move(on_change)) {}
-  void operator()(const std::string&, int) override { on_change_(); }
+  ChannelReceiver(pqxx::connection_base& conn, const char* channel,
+                  std::function<void(const std::string&)> on_notify)
+      : pqxx::notification_receiver(conn, channel), on_notify_(std::move(on_notify)) {}
+  void operator()(const std::string& payload, int) override { on_notify_(payload); }
 
  private:
-  std::function<void()> on_change_;
-};
-
-class SeqReceiver : public pqxx::notification_receiver {
- public:
-  SeqReceiver(pqxx::connection_base& conn, std::function<void(int64_t)> on_seq)
-      : pqxx::notification_receiver(conn, internal::kEventsChannel), on_seq_(std::move(on_seq)) {}
-  void operator()(const std::string& payload, int) override {
-    int64_t seq = 0;
-    if (absl::SimpleAtoi(payload, &seq)) on_seq_(seq);
-  }
-
- private:
-  std::function<void(int64_t)> on_seq_;
+  std::function<void(const std::string&)> on_notify_;
 };
 
 }  // namespace
@@ -134,8 +123,12 @@ void PgEventFeed::Run() {
   while (!stopping_) {
     try {
       pqxx::connection conn(dsn_);
-      SeqReceiver receiver(conn, [this](int64_t seq) { Broadcast(seq); });
-      DirectoryReceiver directory(conn, [this] { DirectoryChanged(); });
+      ChannelReceiver events(conn, internal::kEventsChannel, [this](const std::string& payload) {
+        int64_t seq = 0;
+        if (absl::SimpleAtoi(payload, &seq)) Broadcast(seq);
+      });
+      ChannelReceiver directory(conn, internal::kDirectoryChannel,
+                                [this](const std::string&) { DirectoryChanged(); });
       DirectoryChanged();
       {
         // Whatever was committed while we were not listening.
