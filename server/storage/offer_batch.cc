@@ -1,5 +1,6 @@
 #include "server/storage/offer_batch.h"
 
+#include <limits>
 #include <stdexcept>
 
 #include "absl/strings/escaping.h"
@@ -76,11 +77,7 @@ void OfferBatch::Prefetch(const std::vector<const workflow::GroupedReads*>& read
   }
   // What was asked and not found is known to be absent.
   for (size_t i = 0; i < offer_ids.size(); ++i) {
-    int64_t& latest = latest_[offer_ids[i]];
-    for (auto it = rows_.lower_bound({offer_ids[i], 0});
-         it != rows_.end() && it->first.first == offer_ids[i]; ++it) {
-      latest = std::max(latest, it->first.second);
-    }
+    latest_[offer_ids[i]] = NewestKnown(offer_ids[i]);
     if (rows_.count({offer_ids[i], revisions[i]}) == 0) absent_.insert({offer_ids[i], revisions[i]});
   }
   for (size_t i = 0; i < keys.size(); ++i) keys_.try_emplace({submitters[i], keys[i]}, std::nullopt);
@@ -89,18 +86,21 @@ void OfferBatch::Prefetch(const std::vector<const workflow::GroupedReads*>& read
 void OfferBatch::KnowLatest(const std::string& offer_id) {
   if (latest_.count(offer_id) > 0) return;
   pqxx::result found = tx_.exec_prepared("offer_latest", offer_id);
-  int64_t latest = 0;
   if (!found.empty()) {
     auto record = ParseProto<v1::OfferRecord>(found[0][0]);
     if (!record.ok()) throw std::runtime_error(std::string(record.status().message()));
-    latest = record->offer().revision();
     Learn(std::move(*record));
   }
-  // Rows this batch wrote are newer than anything stored.
-  for (auto it = rows_.lower_bound({offer_id, 0}); it != rows_.end() && it->first.first == offer_id; ++it) {
-    latest = std::max(latest, it->first.second);
-  }
-  latest_[offer_id] = latest;
+  // The stored newest is among the rows now; rows this batch wrote are newer.
+  latest_[offer_id] = NewestKnown(offer_id);
+}
+
+int64_t OfferBatch::NewestKnown(const std::string& offer_id) const {
+  // Rows are ordered by (offer id, revision): the offer's last one is newest.
+  auto it = rows_.upper_bound({offer_id, std::numeric_limits<int64_t>::max()});
+  if (it == rows_.begin()) return 0;
+  --it;
+  return it->first.first == offer_id ? it->first.second : 0;
 }
 
 void OfferBatch::BeginMember() {

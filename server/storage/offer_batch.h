@@ -72,6 +72,8 @@ class OfferBatch : public workflow::OfferTransaction {
   void Learn(v1::OfferRecord record);
   // Makes the newest revision of `offer_id` known (one query if it is not).
   void KnowLatest(const std::string& offer_id);
+  // The newest revision of `offer_id` among rows_, 0 when none.
+  int64_t NewestKnown(const std::string& offer_id) const;
   template <typename Map, typename Key>
   void Remember(Map& map, const Key& key);
 
