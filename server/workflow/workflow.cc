@@ -120,6 +120,14 @@ std::vector<v1::Event> CarryOver(const v1::OfferRecord& previous, v1::OfferRecor
                      JsonObject().Add("from_revision", from).Add("approvals", carried).str())};
 }
 
+// Stores `record`, changed, one version later, with the events saying what changed.
+absl::Status SaveChange(OfferTransaction& tx, v1::OfferRecord& record,
+                        const std::vector<v1::Event>& events, absl::Time now) {
+  record.set_version(record.version() + 1);
+  RETURN_IF_ERROR(tx.Update(record));
+  return tx.AppendEvents(events, now);
+}
+
 absl::Status ValidateId(absl::string_view field, const std::string& value) {
   if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   if (value.size() > kMaxIdLength) {
@@ -415,9 +423,7 @@ absl::StatusOr<v1::OfferRecord> Workflow::Act(const std::string& actor_id,
       RETURN_IF_ERROR(CheckAuthority(of_record->second, *level, *policy, total));
     }
     ASSIGN_OR_RETURN(std::vector<v1::Event> events, RecordAction(record, acting, kind, comment, now));
-    record.set_version(record.version() + 1);
-    RETURN_IF_ERROR(tx.Update(record));
-    RETURN_IF_ERROR(tx.AppendEvents(events, now));
+    RETURN_IF_ERROR(SaveChange(tx, record, events, now));
     result = std::move(record);
     return absl::OkStatus();
   });
@@ -459,9 +465,7 @@ absl::StatusOr<v1::OfferRecord> Workflow::Withdraw(const std::string& actor_id,
           "offer ", offer_id, " is ", ShortName(record.status()), "; only a pending offer can be withdrawn"));
     }
     std::vector<v1::Event> events = Close(record, v1::OFFER_STATUS_WITHDRAWN, actor_id, now);
-    record.set_version(record.version() + 1);
-    RETURN_IF_ERROR(tx.Update(record));
-    RETURN_IF_ERROR(tx.AppendEvents(events, now));
+    RETURN_IF_ERROR(SaveChange(tx, record, events, now));
     result = std::move(record);
     return absl::OkStatus();
   }));
@@ -569,9 +573,7 @@ absl::StatusOr<int> Workflow::EscalateOverdue() {
         }
       }
       std::vector<v1::Event> events = Escalate(record, added, now);
-      record.set_version(record.version() + 1);
-      RETURN_IF_ERROR(tx.Update(record));
-      RETURN_IF_ERROR(tx.AppendEvents(events, now));
+      RETURN_IF_ERROR(SaveChange(tx, record, events, now));
       ++handled;
     }
     return absl::OkStatus();
@@ -587,9 +589,7 @@ absl::StatusOr<int> Workflow::ExpireOutdated() {
     ASSIGN_OR_RETURN(std::vector<v1::OfferRecord> due, tx.ClaimPastValidUntil(now, options_.job_batch));
     for (v1::OfferRecord& record : due) {
       std::vector<v1::Event> events = Close(record, v1::OFFER_STATUS_EXPIRED, "system", now);
-      record.set_version(record.version() + 1);
-      RETURN_IF_ERROR(tx.Update(record));
-      RETURN_IF_ERROR(tx.AppendEvents(events, now));
+      RETURN_IF_ERROR(SaveChange(tx, record, events, now));
       ++handled;
     }
     return absl::OkStatus();
