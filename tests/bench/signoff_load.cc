@@ -611,6 +611,22 @@ int FinishStuck(Report& report, int stuck) {
   _exit(3);
 }
 
+// Runs the closed loops to the end of the run and records what every unary
+// mode reports: the server's CPU, the measured time, its RSS samples.
+// Returns how many calls are still stuck in flight.
+template <typename Loops>
+int RunToEnd(Loops& loops, InFlight& in_flight, const RunClock& clock, RssSampler& rss,
+             Report& report) {
+  CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
+  loops.Begin();
+  int stuck = Drain(in_flight, clock);
+  cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
+  rss.Stop();
+  report.measured_seconds = clock.MeasuredSeconds();
+  report.rss = rss.samples();
+  return stuck;
+}
+
 // --mode=submit|evaluate|mix
 int RunOffers(const Options& options, const std::string& mode) {
   auto channels = MakeChannels(options.target, options.channels);
@@ -648,14 +664,8 @@ int RunOffers(const Options& options, const std::string& mode) {
                                                   std::move(done));
         },
         [&](Slot* slot) { outcomes.Add(slot->response.decision().outcome()); });
-    CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
-    loops.Begin();
-    int stuck = Drain(in_flight, clock);
-    cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
-    rss.Stop();
-    report.measured_seconds = clock.MeasuredSeconds();
+    int stuck = RunToEnd(loops, in_flight, clock, rss, report);
     report.methods = {&stats};
-    report.rss = rss.samples();
     return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
   }
 
@@ -688,14 +698,8 @@ int RunOffers(const Options& options, const std::string& mode) {
         }
         if (pump) pump->Offer(record);
       });
-  CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
-  loops.Begin();
-  int stuck = Drain(in_flight, clock);
-  cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
-  rss.Stop();
-  report.measured_seconds = clock.MeasuredSeconds();
+  int stuck = RunToEnd(loops, in_flight, clock, rss, report);
   report.methods = {&submit_stats};
-  report.rss = rss.samples();
   if (pump) {
     report.methods.push_back(&approve_stats);
     report.extra_lines.push_back(absl::StrFormat(
@@ -736,17 +740,11 @@ int RunEcho(const Options& options) {
       },
       nullptr);
   Report report;
-  CpuMeter cpu(absl::GetFlag(FLAGS_server_pid));
-  loops.Begin();
-  int stuck = Drain(in_flight, clock);
-  cpu.Finish(clock.completed(), &report.extra, &report.extra_lines);
-  rss.Stop();
+  int stuck = RunToEnd(loops, in_flight, clock, rss, report);
   report.mode = "echo";
   report.options = options;
   report.request_bytes = bytes;
-  report.measured_seconds = clock.MeasuredSeconds();
   report.methods = {&stats};
-  report.rss = rss.samples();
   return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
 }
 
