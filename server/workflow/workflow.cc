@@ -166,12 +166,6 @@ absl::StatusOr<std::shared_ptr<const policies::PolicySet>> Workflow::ActivePolic
   return policy;
 }
 
-absl::StatusOr<v1::Decision> Workflow::Evaluate(const v1::Offer& offer) {
-  v1::Decision decision;
-  RETURN_IF_ERROR(EvaluateInto(offer, decision));
-  return decision;
-}
-
 absl::Status Workflow::EvaluateInto(const v1::Offer& offer, v1::Decision& decision) {
   ASSIGN_OR_RETURN(auto policy, ActivePolicy());
   ASSIGN_OR_RETURN(std::shared_ptr<const v1::Employee> manager, directory_->Find(offer.manager_id()));

@@ -49,9 +49,8 @@ class Workflow {
   // pending one, carrying its approvals over when it is no riskier.
   absl::StatusOr<v1::OfferRecord> Submit(const v1::Offer& offer, const std::string& submitted_by,
                                          const std::string& idempotency_key);
-  // The decision Submit would make, storing nothing.
-  absl::StatusOr<v1::Decision> Evaluate(const v1::Offer& offer);
-  // The same, written into `decision` (e.g. a response on an arena).
+  // The decision Submit would make, storing nothing, written into
+  // `decision` (e.g. a response on an arena).
   absl::Status EvaluateInto(const v1::Offer& offer, v1::Decision& decision);
   // revision 0 = the latest. NOT_FOUND when unknown.
   absl::StatusOr<v1::OfferRecord> Get(const std::string& offer_id, int64_t revision);
