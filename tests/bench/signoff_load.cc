@@ -35,7 +35,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -260,6 +262,32 @@ std::unique_ptr<grpc::ClientContext> NewContext(const std::string& token, absl::
 }
 
 // The offers a run sends: a fixed pool, each call with a fresh id.
+grpc::ByteBuffer Serialized(const google::protobuf::Message& message) {
+  std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// A unary call of `method` with a request serialized in advance: the load
+// generator then pays per call only for what every client pays (the call
+// and parsing the reply), the same in every mode, so the modes' rates
+// compare the servers rather than the generator's message building.
+void CallSerialized(grpc::GenericStub& stub, const std::string& method,
+                    UnarySlot<grpc::ByteBuffer, grpc::ByteBuffer>* slot, const grpc::ByteBuffer& request,
+                    std::function<void(grpc::Status)> done) {
+  slot->request = request;  // shares the slices, copies no bytes
+  slot->response.Clear();
+  stub.UnaryCall(slot->context.get(), method, grpc::StubOptions(), &slot->request, &slot->response,
+                 std::move(done));
+}
+
+// Parses a reply received as bytes; false (and a counted error) when it is not one.
+template <typename Message>
+bool ParseReply(grpc::ByteBuffer& bytes, Message& message) {
+  grpc::ProtoBufferReader reader(&bytes);
+  return message.ParseFromZeroCopyStream(&reader);
+}
+
 class OfferSource {
  public:
   OfferSource(const std::string& run_id, int pool_size) : run_id_(run_id) {
@@ -289,6 +317,18 @@ class OfferSource {
     std::string id = absl::StrCat(run_id_, "-", n);
     offer->set_offer_id(id);
     return id;
+  }
+  // The pool's offers as serialized EvaluateOfferRequests, for calls that
+  // store nothing and so need no fresh id.
+  std::vector<grpc::ByteBuffer> SerializedEvaluateRequests() const {
+    std::vector<grpc::ByteBuffer> requests;
+    for (const GeneratedOffer& g : pool_) {
+      v1::EvaluateOfferRequest request;
+      *request.mutable_offer() = g.offer;
+      request.mutable_offer()->set_offer_id(absl::StrCat(run_id_, "-", requests.size()));
+      requests.push_back(Serialized(request));
+    }
+    return requests;
   }
   int mean_request_bytes() const { return mean_request_bytes_; }
   double mean_lines() const { return mean_lines_; }
@@ -652,18 +692,28 @@ int RunOffers(const Options& options, const std::string& mode) {
   report.mean_lines = source.mean_lines();
 
   if (mode == "evaluate") {
-    using Slot = UnarySlot<v1::EvaluateOfferRequest, v1::EvaluateOfferResponse>;
+    std::vector<std::unique_ptr<grpc::GenericStub>> generic;
+    for (auto& channel : channels) generic.push_back(std::make_unique<grpc::GenericStub>(channel));
+    const std::vector<grpc::ByteBuffer> requests = source.SerializedEvaluateRequests();
+    std::atomic<uint64_t> next{0};
+    using Slot = UnarySlot<grpc::ByteBuffer, grpc::ByteBuffer>;
     MethodStats stats("EvaluateOffer");
     ClosedLoops<Slot> loops(
         options.channels, options.in_flight, &clock, &in_flight, &stats,
         [&](Slot* slot, int channel, std::function<void(grpc::Status)> done) {
           slot->context = NewContext(options.token, options.call_deadline);
-          source.Fill(slot->request.mutable_offer());
-          slot->response.Clear();
-          offers[channel]->async()->EvaluateOffer(slot->context.get(), &slot->request, &slot->response,
-                                                  std::move(done));
+          const grpc::ByteBuffer& request = requests[next.fetch_add(1, std::memory_order_relaxed) % requests.size()];
+          CallSerialized(*generic[channel], "/signoff.v1.OfferService/EvaluateOffer", slot, request,
+                         [&outcomes, slot, done = std::move(done)](grpc::Status status) {
+                           v1::EvaluateOfferResponse response;
+                           if (status.ok() && !ParseReply(slot->response, response)) {
+                             status = grpc::Status(grpc::StatusCode::INTERNAL, "reply is not an EvaluateOfferResponse");
+                           }
+                           if (status.ok()) outcomes.Add(response.decision().outcome());
+                           done(status);
+                         });
         },
-        [&](Slot* slot) { outcomes.Add(slot->response.decision().outcome()); });
+        nullptr);
     int stuck = RunToEnd(loops, in_flight, clock, rss, report);
     report.methods = {&stats};
     return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
@@ -715,28 +765,37 @@ int RunOffers(const Options& options, const std::string& mode) {
 // --mode=echo
 int RunEcho(const Options& options) {
   auto channels = MakeChannels(options.target, options.channels);
-  std::vector<std::unique_ptr<EchoService::Stub>> stubs;
-  for (auto& channel : channels) stubs.push_back(EchoService::NewStub(channel));
   int bytes = absl::GetFlag(FLAGS_payload_bytes);
   if (bytes <= 0) bytes = OfferSource(options.run_id, absl::GetFlag(FLAGS_pool)).mean_request_bytes();
   // A serialized offer is mostly text: fill with printable bytes.
-  std::string payload(static_cast<size_t>(bytes), 'x');
+  EchoMessage message;
+  std::string& payload = *message.mutable_payload();
+  payload.resize(static_cast<size_t>(bytes));
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + (i * 7) % 26);
+  const grpc::ByteBuffer request = Serialized(message);
+  std::vector<std::unique_ptr<grpc::GenericStub>> generic;
+  for (auto& channel : channels) generic.push_back(std::make_unique<grpc::GenericStub>(channel));
   InFlight in_flight;
   RssSampler rss;
   rss.Start(absl::GetFlag(FLAGS_server_pid),
             std::chrono::milliseconds(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_rss_interval))));
   RunClock clock(absl::GetFlag(FLAGS_warmup), absl::GetFlag(FLAGS_duration), absl::GetFlag(FLAGS_max_calls));
-  using Slot = UnarySlot<EchoMessage, EchoMessage>;
+  using Slot = UnarySlot<grpc::ByteBuffer, grpc::ByteBuffer>;
   MethodStats stats("Echo");
   ClosedLoops<Slot> loops(
       options.channels, options.in_flight, &clock, &in_flight, &stats,
       [&](Slot* slot, int channel, std::function<void(grpc::Status)> done) {
         // Same metadata as the real calls, so both pay for it.
         slot->context = NewContext(options.token, options.call_deadline);
-        slot->request.set_payload(payload);
-        slot->response.Clear();
-        stubs[channel]->async()->Echo(slot->context.get(), &slot->request, &slot->response, std::move(done));
+        CallSerialized(*generic[channel], "/signoff.bench.EchoService/Echo", slot, request,
+                       [slot, bytes, done = std::move(done)](grpc::Status status) {
+                         EchoMessage reply;
+                         if (status.ok() && (!ParseReply(slot->response, reply) ||
+                                             static_cast<int>(reply.payload().size()) != bytes)) {
+                           status = grpc::Status(grpc::StatusCode::INTERNAL, "reply is not the request echoed");
+                         }
+                         done(status);
+                       });
       },
       nullptr);
   Report report;
