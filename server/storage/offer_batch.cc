@@ -3,7 +3,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "server/storage/embedded_sql.h"
 #include "server/storage/offer_rows.h"
@@ -14,8 +13,6 @@
 
 namespace signoff::storage::internal {
 namespace {
-
-std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 
 absl::Status NotInABatch(const char* what) {
   return absl::InternalError(
@@ -265,8 +262,8 @@ void OfferBatch::Flush() {
       const v1::OfferFigures& figures = r.decision().figures();
       in.offer_id.push_back(offer.offer_id());
       in.revision.push_back(offer.revision());
-      in.record.push_back(Hex(SerializeDeterministic(r)));
-      in.offer_bytes.push_back(Hex(SerializeDeterministic(offer)));
+      in.record.push_back(SerializeDeterministic(r));
+      in.offer_bytes.push_back(SerializeDeterministic(offer));
       in.submitted_by.push_back(r.submitted_by());
       in.key.push_back(r.idempotency_key());
       in.manager.push_back(offer.manager_id());
@@ -288,7 +285,7 @@ void OfferBatch::Flush() {
     } else {
       up.offer_id.push_back(key.first);
       up.revision.push_back(key.second);
-      up.record.push_back(Hex(SerializeDeterministic(r)));
+      up.record.push_back(SerializeDeterministic(r));
       up.status.push_back(StatusColumn(r.status()));
       up.approver_ids.push_back(ToTextArray(ApproverIds(r)));
       up.decided_at.push_back(OptionalMicros(r.has_decided_at(), r.decided_at()));
@@ -313,7 +310,7 @@ void OfferBatch::Flush() {
   if (!up.offer_id.empty()) {
     pqxx::result updated = tx_.exec_prepared(
         "offer_update_batch", ToTextArray(up.offer_id), ToBigintArray(up.revision),
-        ToTextArray(up.record), ToTextArray(up.status), ToTextArray(up.approver_ids),
+        ToByteaArray(up.record), ToTextArray(up.status), ToTextArray(up.approver_ids),
         ToBigintArray(up.decided_at), ToBigintArray(up.next_deadline), ToBigintArray(up.version),
         ToBigintArray(up.read_version));
     if (updated.affected_rows() != up.offer_id.size()) {
@@ -323,7 +320,7 @@ void OfferBatch::Flush() {
   }
   if (!in.offer_id.empty()) {
     tx_.exec_prepared("offer_insert_batch", ToTextArray(in.offer_id), ToBigintArray(in.revision),
-                      ToTextArray(in.record), ToTextArray(in.offer_bytes), ToTextArray(in.submitted_by),
+                      ToByteaArray(in.record), ToByteaArray(in.offer_bytes), ToTextArray(in.submitted_by),
                       ToTextArray(in.key), ToTextArray(in.manager), ToTextArray(in.customer),
                       ToTextArray(in.currency), ToTextArray(in.total), ToTextArray(in.margin),
                       ToTextArray(in.outcome), ToTextArray(in.status), ToTextArray(in.rule_ids),

@@ -32,6 +32,32 @@ std::string ToBigintArray(const std::vector<int64_t>& values) {
   return out;
 }
 
+namespace {
+void AppendInt32(std::string& out, uint32_t value) {  // network byte order
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
+}
+}  // namespace
+
+pqxx::binarystring ToByteaArray(const std::vector<std::string>& values) {
+  constexpr uint32_t kByteaOid = 17;
+  size_t size = 20;
+  for (const std::string& value : values) size += 4 + value.size();
+  std::string out;
+  out.reserve(size);
+  AppendInt32(out, values.empty() ? 0 : 1);  // dimensions
+  AppendInt32(out, 0);                       // no NULL elements
+  AppendInt32(out, kByteaOid);
+  if (!values.empty()) {
+    AppendInt32(out, static_cast<uint32_t>(values.size()));
+    AppendInt32(out, 1);  // lower bound
+  }
+  for (const std::string& value : values) {
+    AppendInt32(out, static_cast<uint32_t>(value.size()));
+    out += value;
+  }
+  return pqxx::binarystring(out);
+}
+
 std::string StatusColumn(v1::OfferStatus status) {
   return v1::OfferStatus_Name(status).substr(sizeof("OFFER_STATUS_") - 1);
 }

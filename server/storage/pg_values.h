@@ -21,6 +21,10 @@ namespace signoff::storage::internal {
 std::string ToTextArray(const std::vector<std::string>& values);
 // A bigint[] literal, e.g. {1,-2}, cast with ::bigint[] in SQL.
 std::string ToBigintArray(const std::vector<int64_t>& values);
+// A bytea[] in PostgreSQL's binary array format, passed as a binary
+// parameter and cast with ::bytea[] in SQL: the bytes go as they are, with
+// no hex text to write here and to parse there (records are kilobytes).
+pqxx::binarystring ToByteaArray(const std::vector<std::string>& values);
 
 // Parses a bytea column holding a serialized protobuf message.
 template <typename Message>
