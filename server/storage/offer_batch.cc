@@ -241,7 +241,7 @@ absl::Status OfferBatch::AppendEvents(const std::vector<v1::Event>& events, absl
 
 void OfferBatch::Flush() {
   struct Columns {
-    std::vector<std::string> offer_id, record, offer_bytes, submitted_by, key, manager, customer,
+    std::vector<std::string> offer_id, record, submitted_by, key, manager, customer,
         currency, total, margin, outcome, status, rule_ids, approver_ids, policy_label, policy_hash;
     std::vector<int64_t> revision, submitted_at, decided_at, valid_until, next_deadline, version,
         read_version;
@@ -263,7 +263,6 @@ void OfferBatch::Flush() {
       in.offer_id.push_back(offer.offer_id());
       in.revision.push_back(offer.revision());
       in.record.push_back(SerializeDeterministic(r));
-      in.offer_bytes.push_back(SerializeDeterministic(offer));
       in.submitted_by.push_back(r.submitted_by());
       in.key.push_back(r.idempotency_key());
       in.manager.push_back(offer.manager_id());
@@ -320,7 +319,7 @@ void OfferBatch::Flush() {
   }
   if (!in.offer_id.empty()) {
     tx_.exec_prepared("offer_insert_batch", ToTextArray(in.offer_id), ToBigintArray(in.revision),
-                      ToByteaArray(in.record), ToByteaArray(in.offer_bytes), ToTextArray(in.submitted_by),
+                      ToByteaArray(in.record), ToTextArray(in.submitted_by),
                       ToTextArray(in.key), ToTextArray(in.manager), ToTextArray(in.customer),
                       ToTextArray(in.currency), ToTextArray(in.total), ToTextArray(in.margin),
                       ToTextArray(in.outcome), ToTextArray(in.status), ToTextArray(in.rule_ids),

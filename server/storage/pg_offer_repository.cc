@@ -92,8 +92,7 @@ class PgOfferTransaction : public workflow::OfferTransaction {
       std::string margin = figures.has_margin_percent() ? figures.margin_percent().value() : "";
       tx_.exec_prepared(
           "offer_insert", offer.offer_id(), offer.revision(),
-          pqxx::binarystring(internal::SerializeDeterministic(record)),
-          pqxx::binarystring(internal::SerializeDeterministic(offer)), record.submitted_by(),
+          pqxx::binarystring(internal::SerializeDeterministic(record)), record.submitted_by(),
           record.idempotency_key(), offer.manager_id(), offer.customer().id(),
           offer.currency_code(), DecimalText(figures.total().units(), figures.total().nanos()),
           margin, OutcomeColumn(record.decision().outcome()), StatusColumn(record.status()),

@@ -67,11 +67,11 @@ const std::vector<std::string> kRules = {
 // queries read it but never look inside.
 constexpr char kGenerateSql[] = R"sql(
 INSERT INTO offer_revisions (
-  offer_id, revision, record, offer_bytes, submitted_by, idempotency_key,
+  offer_id, revision, record, submitted_by, idempotency_key,
   manager_id, customer_id, currency_code, total, margin_percent, outcome, status,
   rule_ids, approver_ids, policy_label, policy_hash, submitted_at, decided_at,
   valid_until, next_deadline, version)
-SELECT 'KP-' || lpad((i - rev + 1)::text, 7, '0'), rev, $1::bytea, '\x0a0131'::bytea, 'crm', NULL,
+SELECT 'KP-' || lpad((i - rev + 1)::text, 7, '0'), rev, $1::bytea, 'crm', NULL,
        'm' || lpad(manager::text, 3, '0'), 'c' || lpad(customer::text, 5, '0'), 'RUB',
        round((10 ^ (3 + 4 * u_total))::numeric, 2), round((5 + 35 * u_margin)::numeric, 2),
        outcome, status,
