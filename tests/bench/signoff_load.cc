@@ -554,7 +554,7 @@ struct Report {
         std::printf("  (of %llu decisions)\n", static_cast<unsigned long long>(total));
       }
       if (outcomes->samples.load() > 0) {
-        std::printf("  stored per submission (offer + record): mean %llu bytes\n",
+        std::printf("  stored per submission (the record): mean %llu bytes\n",
                     static_cast<unsigned long long>(outcomes->sampled_bytes.load() / outcomes->samples.load()));
       }
     }
@@ -743,7 +743,8 @@ int RunOffers(const Options& options, const std::string& mode) {
         outcomes.Add(record.decision().outcome());
         outcomes.AddStatus(record.status());
         if (sample_counter.fetch_add(1) % 32 == 0) {
-          outcomes.sampled_bytes.fetch_add(record.ByteSizeLong() + slot->request.offer().ByteSizeLong());
+          // What signoffd stores per revision: the record (which holds the offer).
+          outcomes.sampled_bytes.fetch_add(record.ByteSizeLong());
           outcomes.samples.fetch_add(1);
         }
         if (pump) pump->Offer(record);
