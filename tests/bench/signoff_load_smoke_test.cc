@@ -53,17 +53,11 @@ std::string ListeningAddress(const std::string& line) {
   return rest.substr(0, rest.find(' '));
 }
 
-class SignoffLoadSmokeTest : public ::testing::Test {
+class SignoffLoadSmokeTest : public signoff::testing::WithTestDatabase {
  protected:
-  void SetUp() override {
-    auto db = signoff::testing::TestDatabase::Create();
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-  }
-
   void StartSignoffd() {
     auto child = ChildProcess::Start(
-        SIGNOFFD_PATH, {"--listen=127.0.0.1:0", "--database_dsn=" + db_->dsn(), "--metrics_listen=",
+        SIGNOFFD_PATH, {"--listen=127.0.0.1:0", "--database_dsn=" + test_db_->dsn(), "--metrics_listen=",
                         "--policy_dir=" SIGNOFF_SOURCE_DIR "/policies/default",
                         "--principals_file=" SIGNOFF_SOURCE_DIR "/deploy/demo/principals.textproto",
                         "--log_level=warning"});
@@ -99,7 +93,6 @@ class SignoffLoadSmokeTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<signoff::testing::TestDatabase> db_;
   std::unique_ptr<ChildProcess> server_;
   std::string address_;
   int runs_ = 0;
@@ -144,7 +137,7 @@ TEST_F(SignoffLoadSmokeTest, BaselinesRun) {
   EXPECT_EQ((*echo)->Wait(absl::Seconds(10)), 0);
 
   RunLoad(PG_INSERT_BASELINE_PATH,
-          {"--dsn=" + db_->dsn(), "--connections=4", "--row_bytes=2000", "--duration=1s", "--warmup=0s"});
+          {"--dsn=" + test_db_->dsn(), "--connections=4", "--row_bytes=2000", "--duration=1s", "--warmup=0s"});
 }
 
 }  // namespace

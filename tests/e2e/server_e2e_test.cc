@@ -40,14 +40,8 @@ HealthStatus::ServingStatus CheckHealth(const std::string& address) {
   return status.ok() ? response.status() : HealthStatus::UNKNOWN;
 }
 
-class ServerE2eTest : public ::testing::Test {
+class ServerE2eTest : public signoff::testing::WithTestDatabase {
  protected:
-  void SetUp() override {
-    auto db = signoff::testing::TestDatabase::Create();
-    ASSERT_THAT(db, IsOk());
-    test_db_ = std::move(*db);
-  }
-
   // Starts signoffd on port 0 and returns the address it reports.
   std::string StartServer(std::vector<std::string> extra_args = {}) {
     std::vector<std::string> args = {"--listen=127.0.0.1:0", "--database_dsn=" + test_db_->dsn(),
@@ -74,7 +68,6 @@ class ServerE2eTest : public ::testing::Test {
     return seen;
   }
 
-  std::unique_ptr<signoff::testing::TestDatabase> test_db_;
   std::unique_ptr<ChildProcess> server_;
 };
 

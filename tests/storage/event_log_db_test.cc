@@ -49,12 +49,11 @@ std::vector<int64_t> Seqs(const std::vector<StoredEvent>& events) {
   return seqs;
 }
 
-class EventLogTest : public ::testing::Test {
+class EventLogTest : public signoff::testing::WithTestDatabase {
  protected:
   void SetUp() override {
-    auto test_db = signoff::testing::TestDatabase::Create();
-    ASSERT_THAT(test_db, IsOk());
-    test_db_ = std::move(*test_db);
+    WithTestDatabase::SetUp();
+    if (HasFatalFailure()) return;
     DatabaseOptions options;
     options.dsn = test_db_->dsn();
     options.connect_timeout = absl::Seconds(5);
@@ -86,7 +85,6 @@ class EventLogTest : public ::testing::Test {
     tx.commit();
   }
 
-  std::unique_ptr<signoff::testing::TestDatabase> test_db_;
   std::unique_ptr<Database> db_;
 };
 

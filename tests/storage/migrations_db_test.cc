@@ -18,14 +18,8 @@ using ::signoff::testing::IsOk;
 using ::signoff::testing::StatusIs;
 using ::testing::HasSubstr;
 
-class MigrationsTest : public ::testing::Test {
+class MigrationsTest : public signoff::testing::WithTestDatabase {
  protected:
-  void SetUp() override {
-    auto db = signoff::testing::TestDatabase::Create();
-    ASSERT_THAT(db, IsOk());
-    test_db_ = std::move(*db);
-  }
-
   std::unique_ptr<Database> Connect() {
     DatabaseOptions options;
     options.dsn = test_db_->dsn();
@@ -42,7 +36,6 @@ class MigrationsTest : public ::testing::Test {
   }
 
   const int kMigrations = static_cast<int>(internal::Migrations().size());
-  std::unique_ptr<signoff::testing::TestDatabase> test_db_;
 };
 
 TEST_F(MigrationsTest, SecondRunFindsEverythingApplied) {

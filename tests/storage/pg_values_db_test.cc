@@ -6,23 +6,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace signoff::storage::internal {
 namespace {
 
-using ::signoff::testing::IsOk;
-
-class PgValuesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto db = signoff::testing::TestDatabase::Create();
-    ASSERT_THAT(db, IsOk());
-    test_db_ = std::move(*db);
-  }
-  std::unique_ptr<signoff::testing::TestDatabase> test_db_;
-};
+using PgValuesTest = signoff::testing::WithTestDatabase;
 
 TEST_F(PgValuesTest, ByteaArrayArrivesByteForByte) {
   std::string every_byte;

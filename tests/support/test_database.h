@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "gtest/gtest.h"
 
 namespace signoff::testing {
 
@@ -24,6 +25,20 @@ class TestDatabase {
   TestDatabase(std::string admin_dsn, std::string name, std::string dsn)
       : admin_dsn_(std::move(admin_dsn)), name_(std::move(name)), dsn_(std::move(dsn)) {}
   std::string admin_dsn_, name_, dsn_;
+};
+
+// A test with a fresh database of its own, test_db_, made in SetUp (failing
+// the test when it cannot be). A fixture with more to set up calls this
+// SetUp first and returns if HasFatalFailure().
+class WithTestDatabase : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status();
+    test_db_ = std::move(*db);
+  }
+
+  std::unique_ptr<TestDatabase> test_db_;
 };
 
 }  // namespace signoff::testing
