@@ -11,7 +11,8 @@
 //
 // Modes:
 //   submit    SubmitOffer with generated offers (durable writes)
-//   evaluate  EvaluateOffer with the same offers (no storage)
+//   evaluate  EvaluateOffer with the same offers (no storage), serialized
+//             in advance like echo's requests
 //   mix       SubmitOffer, and every pending offer approved stage by stage
 //             with the approvers' demo tokens (--approvers_in_flight calls)
 //   watch     --streams WatchDecisions streams, then --watch_submits
@@ -261,7 +262,7 @@ std::unique_ptr<grpc::ClientContext> NewContext(const std::string& token, absl::
   return context;
 }
 
-// The offers a run sends: a fixed pool, each call with a fresh id.
+// `message` serialized once, to be sent as it is by every call.
 grpc::ByteBuffer Serialized(const google::protobuf::Message& message) {
   std::string bytes = message.SerializeAsString();
   grpc::Slice slice(bytes);
@@ -288,6 +289,7 @@ bool ParseReply(grpc::ByteBuffer& bytes, Message& message) {
   return message.ParseFromZeroCopyStream(&reader);
 }
 
+// The offers a run sends: a fixed pool, each call with a fresh id.
 class OfferSource {
  public:
   OfferSource(const std::string& run_id, int pool_size) : run_id_(run_id) {
