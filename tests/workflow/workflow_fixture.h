@@ -4,9 +4,12 @@
 // directory, with a clock the test moves.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -98,12 +101,11 @@ inline v1::Offer MakeOffer(const std::string& offer_id, int64_t revision, int64_
   return offer;
 }
 
-class WorkflowTest : public ::testing::Test {
+class WorkflowTest : public WithTestDatabase {
  protected:
   void SetUp() override {
-    auto test_db = TestDatabase::Create();
-    ASSERT_THAT(test_db, IsOk());
-    test_db_ = std::move(*test_db);
+    WithTestDatabase::SetUp();
+    if (HasFatalFailure()) return;
     storage::DatabaseOptions options;
     options.dsn = test_db_->dsn();
     options.pool_size = 8;
@@ -159,9 +161,33 @@ class WorkflowTest : public ::testing::Test {
     EXPECT_TRUE(verified->intact()) << verified->problem;
   }
 
+  // Runs call(t, i) for i < per_thread on each of `threads` threads at once,
+  // so the calls share group commits, and expects exactly the calls for
+  // which bad(t, i) holds to fail.
+  static void ExpectOnlyTheBadCallsFail(int threads, int per_thread,
+                                        const std::function<bool(int, int)>& bad,
+                                        const std::function<absl::Status(int, int)>& call) {
+    std::atomic<int> good_failed{0}, bad_succeeded{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (int i = 0; i < per_thread; ++i) {
+          absl::Status status = call(t, i);
+          if (bad(t, i) && status.ok()) bad_succeeded++;
+          if (!bad(t, i) && !status.ok()) {
+            good_failed++;
+            ADD_FAILURE() << status;
+          }
+        }
+      });
+    }
+    for (std::thread& worker : workers) worker.join();
+    EXPECT_EQ(bad_succeeded.load(), 0);
+    EXPECT_EQ(good_failed.load(), 0);
+  }
+
   std::mutex clock_mu_;
   absl::Time now_ = absl::FromCivil(absl::CivilSecond(2026, 11, 2, 10, 0, 0), absl::UTCTimeZone());
-  std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
   std::shared_ptr<const policies::PolicySet> policy_;
   std::unique_ptr<storage::PgOfferRepository> offers_;
