@@ -233,10 +233,15 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
 
   const std::string& offer_id = offer.offer_id();
   const int64_t revision = offer.revision();
+  // The answer: the prepared record as it is (the common case, and no copy
+  // on the group-commit writer's thread), or `stored` when this transaction
+  // found or changed something. The work may run again, so it never changes
+  // `record` and sets both each time.
   v1::OfferRecord stored;
+  bool answer_is_prepared = false;
   const GroupedReads reads{offer_id, revision, submitted_by, idempotency_key};
   absl::Status status = offers_->TransactGrouped(reads, [&](OfferTransaction& tx) -> absl::Status {
-    stored = record;  // the work may run again: start from the prepared record each time
+    answer_is_prepared = false;
     if (!idempotency_key.empty()) {
       ASSIGN_OR_RETURN(auto prior, tx.ByIdempotencyKey(submitted_by, idempotency_key));
       if (prior) {
@@ -246,7 +251,7 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
               prior->offer().offer_id(), " revision ", prior->offer().revision(),
               " with different content; a different request needs a new key"));
         }
-        stored = *prior;
+        stored = std::move(*prior);
         return absl::OkStatus();
       }
     }
@@ -257,16 +262,16 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
             "offer ", offer_id, " revision ", revision,
             " was already submitted with different content; submit the change as a new revision"));
       }
-      stored = *same_revision;
+      stored = std::move(*same_revision);
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(auto latest, tx.Latest(offer_id, /*lock=*/true));
     std::vector<v1::Event> events;
     events.push_back(OfferEvent(
-        stored, "offer.submitted", submitted_by,
+        record, "offer.submitted", submitted_by,
         JsonObject()
             .Add("outcome", v1::Outcome_Name(decision.outcome()))
-            .Add("status", ShortName(stored.status()))
+            .Add("status", ShortName(record.status()))
             .Add("manager_id", offer.manager_id())
             .Add("customer_id", offer.customer().id())
             .Add("total", total.ToString())
@@ -274,13 +279,13 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
                                                              decision.required_levels().end()))
             .Add("policy", decision.policy_version().content_hash())
             .str()));
-    if (stored.status() == v1::OFFER_STATUS_PENDING) {
+    if (record.status() == v1::OFFER_STATUS_PENDING) {
       std::vector<std::string> stages;
-      for (const v1::ApprovalStage& stage : stored.approval().stages()) {
+      for (const v1::ApprovalStage& stage : record.approval().stages()) {
         stages.push_back(absl::StrCat(stage.level(), ":", absl::StrJoin(stage.approvers(), "|"),
                                       " need ", stage.approvals_required()));
       }
-      events.push_back(OfferEvent(stored, "offer.routed", "system",
+      events.push_back(OfferEvent(record, "offer.routed", "system",
                                   JsonObject().Add("stages", stages).str()));
     }
     if (latest) {
@@ -289,7 +294,8 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
             "revision: ", revision, " is older than the offer's current revision ",
             latest->offer().revision()));
       }
-      if (stored.status() == v1::OFFER_STATUS_PENDING) {
+      if (record.status() == v1::OFFER_STATUS_PENDING) {
+        stored = record;
         std::vector<v1::Event> carried = CarryOver(*latest, stored);
         events.insert(events.end(), carried.begin(), carried.end());
         std::vector<v1::Event> advanced = AdvanceStages(stored, now);
@@ -305,7 +311,8 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
         events.insert(events.end(), closed.begin(), closed.end());
       }
     }
-    RETURN_IF_ERROR(tx.Insert(stored));
+    answer_is_prepared = !(latest && record.status() == v1::OFFER_STATUS_PENDING);
+    RETURN_IF_ERROR(tx.Insert(answer_is_prepared ? record : stored));
     return tx.AppendEvents(events, now);
   });
   if (absl::IsAlreadyExists(status)) {
@@ -314,6 +321,7 @@ absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
     if (winner && SameOffer(winner->offer(), offer)) return *winner;
   }
   RETURN_IF_ERROR(status);
+  if (answer_is_prepared) return record;
   return stored;
 }
 
