@@ -120,6 +120,34 @@ TEST_F(MigrationsTest, EventLogRefusesUpdatesAndDeletes) {
   EXPECT_EQ(CountRows("events"), 1);
 }
 
+// V008: a revision of a few kilobytes is stored as it is, not compressed on
+// the hot path (PostgreSQL would compress a row this size without it).
+TEST_F(MigrationsTest, RevisionRowsUpToAPageAreStoredUncompressed) {
+  auto db = Connect();
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->ApplyMigrations(), IsOk());
+  pqxx::connection conn(test_db_->dsn());
+  pqxx::work tx(conn);
+  tx.exec(
+      "INSERT INTO offer_revisions (offer_id, revision, record, submitted_by, manager_id, "
+      "customer_id, currency_code, total, outcome, status, policy_label, policy_hash, "
+      "submitted_at, version) "
+      "SELECT 'KP-1', r, convert_to(repeat('line of an offer ', 200), 'UTF8'), 'crm', 'm', 'c', "
+      "'EUR', 1, 'APPROVED', 'APPROVED', 'p', 'h', now(), 1 FROM generate_series(1, 2) r");
+  // 3.4 KB, highly compressible: only the table's setting keeps it as it is.
+  EXPECT_EQ(tx.exec1("SELECT octet_length(record) FROM offer_revisions WHERE revision = 1")[0]
+                .as<int>(),
+            3400);
+  EXPECT_TRUE(tx.exec1("SELECT pg_column_compression(record) FROM offer_revisions WHERE revision = 1")[0]
+                  .is_null());
+  // Beyond a page, rows are still compressed.
+  tx.exec(
+      "UPDATE offer_revisions SET record = convert_to(repeat('line of an offer ', 1000), 'UTF8') "
+      "WHERE revision = 2");
+  EXPECT_FALSE(tx.exec1("SELECT pg_column_compression(record) FROM offer_revisions WHERE revision = 2")[0]
+                   .is_null());
+}
+
 TEST(DatabaseConnectTest, UnreachableServerIsUnavailableWithAHint) {
   DatabaseOptions options;
   options.dsn = "host=127.0.0.1 port=1 dbname=nothing user=nobody connect_timeout=1";
