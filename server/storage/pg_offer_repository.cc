@@ -186,13 +186,11 @@ class PgOfferTransaction : public workflow::OfferTransaction {
 }  // namespace
 
 struct PgOfferRepository::PendingWork {
-  const workflow::GroupedReads* reads = nullptr;
-  const workflow::TransactionWork* work = nullptr;
+  workflow::GroupedReads reads;
+  workflow::TransactionWork work;
+  workflow::GroupedDone done;
   absl::Status result;
-  bool done = false;
   int attempts = 0;
-  // Its own, so a finished batch wakes its members only, not every waiter.
-  std::condition_variable finished;
 };
 
 PgOfferRepository::PgOfferRepository(Database* db, GroupCommitOptions options)
@@ -200,6 +198,7 @@ PgOfferRepository::PgOfferRepository(Database* db, GroupCommitOptions options)
   for (int i = 0; i < std::max(1, options_.writers); ++i) {
     writers_.emplace_back([this] { WriterLoop(); });
   }
+  finisher_ = std::thread([this] { FinisherLoop(); });
 }
 
 PgOfferRepository::~PgOfferRepository() {
@@ -208,7 +207,13 @@ PgOfferRepository::~PgOfferRepository() {
     stopping_ = true;
   }
   queued_.notify_all();
-  for (std::thread& writer : writers_) writer.join();
+  for (std::thread& writer : writers_) writer.join();  // they drain the queue first
+  {
+    std::lock_guard lock(finished_mu_);
+    writers_gone_ = true;
+  }
+  finished_cv_.notify_one();
+  finisher_.join();
 }
 
 absl::Status PgOfferRepository::Transact(const workflow::TransactionWork& work) {
@@ -230,17 +235,22 @@ absl::Status PgOfferRepository::Transact(const workflow::TransactionWork& work) 
   return status;
 }
 
-absl::Status PgOfferRepository::TransactGrouped(const workflow::GroupedReads& reads,
-                                                const workflow::TransactionWork& work) {
-  PendingWork item;
-  item.reads = &reads;
-  item.work = &work;
-  std::unique_lock lock(mu_);
-  if (stopping_) return absl::UnavailableError("storage is shutting down");
-  queue_.push_back(&item);
-  queued_.notify_one();
-  item.finished.wait(lock, [&] { return item.done; });
-  return item.result;
+void PgOfferRepository::TransactGroupedAsync(workflow::GroupedReads reads,
+                                             workflow::TransactionWork work,
+                                             workflow::GroupedDone done) {
+  auto item = std::make_unique<PendingWork>();
+  item->reads = std::move(reads);
+  item->work = std::move(work);
+  item->done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(item.release());
+      queued_.notify_one();
+      return;
+    }
+  }
+  item->done(absl::UnavailableError("storage is shutting down"));
 }
 
 void PgOfferRepository::WriterLoop() {
@@ -257,6 +267,7 @@ void PgOfferRepository::WriterLoop() {
     }
     RunBatch(batch);
     if (options_.on_batch) options_.on_batch(static_cast<int>(batch.size()));
+    std::vector<PendingWork*> finished;
     {
       std::lock_guard lock(mu_);
       for (PendingWork* item : batch) {
@@ -267,13 +278,33 @@ void PgOfferRepository::WriterLoop() {
           queue_.push_front(item);
           continue;
         }
-        item->done = true;
-        // Under the lock: the waiter cannot return (and destroy the item)
-        // before this call is over.
-        item->finished.notify_one();
+        finished.push_back(item);
       }
     }
     queued_.notify_one();
+    if (!finished.empty()) {
+      {
+        std::lock_guard lock(finished_mu_);
+        finished_.insert(finished_.end(), finished.begin(), finished.end());
+      }
+      finished_cv_.notify_one();
+    }
+  }
+}
+
+void PgOfferRepository::FinisherLoop() {
+  while (true) {
+    std::vector<PendingWork*> finished;
+    {
+      std::unique_lock lock(finished_mu_);
+      finished_cv_.wait(lock, [&] { return writers_gone_ || !finished_.empty(); });
+      if (finished_.empty()) return;  // the writers are gone and all is answered
+      finished.swap(finished_);
+    }
+    for (PendingWork* item : finished) {
+      std::unique_ptr<PendingWork> owned(item);
+      owned->done(std::move(owned->result));
+    }
   }
 }
 
@@ -304,12 +335,12 @@ absl::Status PgOfferRepository::RunBatchTogether(const std::vector<PendingWork*>
       pqxx::work tx(conn);
       internal::OfferBatch otx(tx, internal::ReadChainHead(tx.exec_prepared1("event_chain_lock")));
       std::vector<const workflow::GroupedReads*> reads;
-      for (PendingWork* item : batch) reads.push_back(item->reads);
+      for (PendingWork* item : batch) reads.push_back(&item->reads);
       otx.Prefetch(reads);
       for (PendingWork* item : batch) {
         otx.BeginMember();
         try {
-          item->result = (*item->work)(otx);
+          item->result = item->work(otx);
         } catch (const std::exception& e) {
           item->result = internal::StatusFromException(e, "submission");
         }
@@ -337,7 +368,7 @@ void PgOfferRepository::RunBatchMemberByMember(const std::vector<PendingWork*>& 
         // member aborted the whole batch.
         tx.exec0("SAVEPOINT member");
         try {
-          item->result = (*item->work)(otx);
+          item->result = item->work(otx);
         } catch (const std::exception& e) {
           item->result = internal::StatusFromException(e, "submission");
         }

@@ -30,8 +30,8 @@ class PgOfferRepository : public workflow::OfferRepository {
 
   absl::Status Transact(const workflow::TransactionWork& work) override;
   // Runs a batch as internal::OfferBatch does: a few statements for all.
-  absl::Status TransactGrouped(const workflow::GroupedReads& reads,
-                               const workflow::TransactionWork& work) override;
+  void TransactGroupedAsync(workflow::GroupedReads reads, workflow::TransactionWork work,
+                            workflow::GroupedDone done) override;
   absl::StatusOr<std::optional<v1::OfferRecord>> Get(const std::string& offer_id,
                                                      int64_t revision) override;
   absl::StatusOr<std::vector<workflow::InboxEntry>> Inbox(
@@ -45,6 +45,10 @@ class PgOfferRepository : public workflow::OfferRepository {
  private:
   struct PendingWork;
   void WriterLoop();
+  // Runs the finished batches' `done` callbacks, so that answering callers
+  // (a gRPC reply each) is off the writer's thread and one wake-up serves a
+  // whole batch.
+  void FinisherLoop();
   void RunBatch(const std::vector<PendingWork*>& batch);
   // Reads for all members at once, writes for all at once. `committing` is
   // set once COMMIT was sent (its outcome is then unknown on failure).
@@ -59,6 +63,12 @@ class PgOfferRepository : public workflow::OfferRepository {
   std::deque<PendingWork*> queue_;
   bool stopping_ = false;
   std::vector<std::thread> writers_;
+
+  std::mutex finished_mu_;
+  std::condition_variable finished_cv_;
+  std::vector<PendingWork*> finished_;  // in commit order
+  bool writers_gone_ = false;
+  std::thread finisher_;
 };
 
 }  // namespace signoff::storage

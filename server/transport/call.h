@@ -133,4 +133,43 @@ grpc::ServerUnaryReactor* RunUnary(const CallDeps& deps, grpc::CallbackServerCon
   return reactor;
 }
 
+// Answers a call started with RunUnaryAsync: once, from any thread.
+using Reply = std::function<void(absl::Status)>;
+
+// For work that waits on storage without holding a thread:
+// `work(const Call&, Reply)` starts on gRPC's thread (it must not block; the
+// response must be filled before reply runs) and calls `reply` when done,
+// from whatever thread finishes it. The per-caller slot is held until then.
+template <typename Work>
+grpc::ServerUnaryReactor* RunUnaryAsync(const CallDeps& deps, grpc::CallbackServerContext* context,
+                                        const char* method, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Principal> principal = Admit(deps, *context, method);
+  if (!principal.ok()) {
+    Finished(deps, method, "-", start, principal.status());
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  absl::StatusOr<std::shared_ptr<void>> slot = deps.limits->Acquire(principal->id);
+  if (!slot.ok()) {
+    Finished(deps, method, principal->id, start, slot.status());
+    reactor->Finish(ToGrpcStatus(slot.status()));
+    return reactor;
+  }
+  Reply reply = [deps, reactor, method, start, id = principal->id,
+                 slot = std::move(*slot)](absl::Status status) mutable {
+    slot.reset();
+    Finished(deps, method, id, start, status);
+    reactor->Finish(ToGrpcStatus(status));
+  };
+  Call call{*principal, context};
+  if (call.Expired()) {
+    reply(absl::DeadlineExceededError("the deadline passed before the work could start"));
+  } else {
+    work(call, std::move(reply));
+  }
+  return reactor;
+}
+
 }  // namespace signoff::transport

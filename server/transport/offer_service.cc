@@ -6,21 +6,28 @@ namespace signoff::transport {
 grpc::ServerUnaryReactor* OfferServiceImpl::SubmitOffer(grpc::CallbackServerContext* context,
                                                         const v1::SubmitOfferRequest* request,
                                                         v1::SubmitOfferResponse* response) {
-  return RunUnary(env_.call, context, "OfferService.SubmitOffer", [=, this](const Call& call) -> absl::Status {
-    RETURN_IF_ERROR(CheckOfferLimits(request->offer(), env_.limits));
-    RETURN_IF_ERROR(CheckLength("idempotency_key", request->idempotency_key(), env_.limits.max_id_length));
+  // Decided on gRPC's thread like EvaluateOffer (the directory is in memory);
+  // answered by the storage thread after the shared commit: no thread waits
+  // for the commit, and a submission costs no thread hand-offs of its own.
+  return RunUnaryAsync(env_.call, context, "OfferService.SubmitOffer", [=, this](const Call& call, Reply reply) {
+    absl::Status valid = CheckOfferLimits(request->offer(), env_.limits);
+    if (valid.ok()) valid = CheckLength("idempotency_key", request->idempotency_key(), env_.limits.max_id_length);
+    if (!valid.ok()) return reply(valid);
     // A front-office system names the manager it submits for; it may only
     // name those it is configured for.
     if (!call.principal.MaySubmitFor(request->offer().manager_id())) {
-      return absl::PermissionDeniedError(absl::StrCat(
+      return reply(absl::PermissionDeniedError(absl::StrCat(
           call.principal.id, " may not submit offers for manager \"",
-          request->offer().manager_id(), "\""));
+          request->offer().manager_id(), "\"")));
     }
-    ASSIGN_OR_RETURN(*response->mutable_record(),
-                     env_.workflow->Submit(request->offer(), call.principal.id,
-                                           request->idempotency_key()));
-    env_.call.metrics->RecordDecision(v1::Outcome_Name(response->record().decision().outcome()));
-    return absl::OkStatus();
+    env_.workflow->SubmitAsync(
+        request->offer(), call.principal.id, request->idempotency_key(),
+        [this, response, reply = std::move(reply)](absl::StatusOr<v1::OfferRecord> record) {
+          if (!record.ok()) return reply(record.status());
+          *response->mutable_record() = std::move(*record);
+          env_.call.metrics->RecordDecision(v1::Outcome_Name(response->record().decision().outcome()));
+          reply(absl::OkStatus());
+        });
   });
 }
 

@@ -109,8 +109,8 @@ class FakeOffers : public OfferRepository {
     return it->second;
   }
   absl::Status Transact(const TransactionWork&) override { return absl::UnimplementedError("fake"); }
-  absl::Status TransactGrouped(const GroupedReads&, const TransactionWork&) override {
-    return absl::UnimplementedError("fake");
+  void TransactGroupedAsync(GroupedReads, TransactionWork, GroupedDone done) override {
+    done(absl::UnimplementedError("fake"));
   }
   absl::StatusOr<std::vector<InboxEntry>> Inbox(const std::vector<std::string>&, int) override {
     return absl::UnimplementedError("fake");

@@ -56,6 +56,7 @@ class OfferTransaction {
 };
 
 using TransactionWork = std::function<absl::Status(OfferTransaction&)>;
+using GroupedDone = std::function<void(absl::Status)>;
 
 // What a grouped work is going to read, so that one batch reads it for all
 // its members in one statement. Reads outside it still work (one more round
@@ -89,9 +90,16 @@ class OfferRepository {
   virtual absl::Status Transact(const TransactionWork& work) = 0;
   // Like Transact, but the work may share one transaction (and one commit)
   // with other concurrent callers — group commit for submissions and the
-  // actions on one offer (approve, reject, withdraw). Each caller's work runs in its own savepoint: its failure undoes
-  // only its own writes. Returns only after the shared commit is durable.
-  virtual absl::Status TransactGrouped(const GroupedReads& reads, const TransactionWork& work) = 0;
+  // actions on one offer (approve, reject, withdraw). Each caller's work
+  // runs in its own savepoint: its failure undoes only its own writes.
+  // Queues the work and returns at once; `done` runs exactly once with the
+  // outcome after the shared commit is durable (or failed), on a storage
+  // thread, so it must not block; or right away on this thread when the
+  // work cannot be queued. The work, too, may run more than once.
+  virtual void TransactGroupedAsync(GroupedReads reads, TransactionWork work,
+                                    GroupedDone done) = 0;
+  // TransactGroupedAsync for a caller that can wait: returns after `done`.
+  absl::Status TransactGrouped(GroupedReads reads, TransactionWork work);
 
   // Read-only lookups outside any transaction. revision 0 = the latest.
   virtual absl::StatusOr<std::optional<v1::OfferRecord>> Get(const std::string& offer_id,

@@ -49,6 +49,13 @@ class Workflow {
   // pending one, carrying its approvals over when it is no riskier.
   absl::StatusOr<v1::OfferRecord> Submit(const v1::Offer& offer, const std::string& submitted_by,
                                          const std::string& idempotency_key);
+  // Submit without a thread waiting for the commit: decides on this thread,
+  // then `done` runs once with what Submit would return: after the shared
+  // commit on a storage thread (it must not block), or right away when the
+  // offer is refused before storage.
+  using SubmitDone = std::function<void(absl::StatusOr<v1::OfferRecord>)>;
+  void SubmitAsync(const v1::Offer& offer, const std::string& submitted_by,
+                   const std::string& idempotency_key, SubmitDone done);
   // The decision Submit would make, storing nothing, written into
   // `decision` (e.g. a response on an arena).
   absl::Status EvaluateInto(const v1::Offer& offer, v1::Decision& decision);
@@ -84,6 +91,14 @@ class Workflow {
   absl::Status DeactivateEmployee(const std::string& actor_id, const std::string& employee_id);
 
  private:
+  // A submission decided and routed, before storage.
+  struct Submission {
+    v1::OfferRecord record;
+    std::string total;  // the decision's total, as events show it
+    absl::Time now;
+  };
+  absl::StatusOr<Submission> Prepare(const v1::Offer& offer, const std::string& submitted_by,
+                                     const std::string& idempotency_key);
   absl::StatusOr<v1::OfferRecord> Act(const std::string& actor_id, const std::string& offer_id,
                                       int64_t revision, v1::ActionKind kind,
                                       const std::string& comment);

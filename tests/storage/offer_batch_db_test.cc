@@ -6,6 +6,8 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
+
 #include "policies/status_macros.h"
 #include "tests/workflow/workflow_fixture.h"
 
@@ -172,6 +174,38 @@ TEST_F(OfferBatchTest, ARowTheDatabaseRefusesFailsOnlyItsOwnSubmission) {
       EXPECT_EQ(workflow_->Get(absl::StrCat("R-", t, "-", i), 1).ok(), i % 4 != 3) << t << "/" << i;
     }
   }
+  ExpectChainIntact();
+}
+
+// Work queued without waiting is stored and answered exactly once, even when
+// the repository is destroyed right after it was queued: the writer drains
+// the queue and the finisher answers every item before they stop.
+TEST_F(OfferBatchTest, QueuedWorkIsCommittedAndAnsweredBeforeTheRepositoryGoes) {
+  constexpr int kWorks = 200;
+  std::atomic<int> answered{0}, stored{0};
+  const absl::Time now = Now();
+  {
+    storage::PgOfferRepository repository(db_.get());
+    for (int i = 0; i < kWorks; ++i) {
+      v1::OfferRecord record = Record(absl::StrCat("Q-", i), 1);
+      workflow::GroupedReads reads{record.offer().offer_id(), 1, "crm", ""};
+      repository.TransactGroupedAsync(
+          std::move(reads),
+          [record, now](workflow::OfferTransaction& tx) {
+            RETURN_IF_ERROR(tx.Insert(record));
+            return tx.AppendEvents(Said(record, "offer.submitted"), now);
+          },
+          [&](absl::Status status) {
+            // The first answer holds the finisher up, so the destructor
+            // meets batches committed but not yet answered.
+            if (answered.fetch_add(1) == 0) absl::SleepFor(absl::Milliseconds(200));
+            if (status.ok()) stored.fetch_add(1);
+          });
+    }
+  }
+  EXPECT_EQ(answered.load(), kWorks);
+  EXPECT_EQ(stored.load(), kWorks);
+  for (int i = 0; i < kWorks; ++i) EXPECT_THAT(workflow_->Get(absl::StrCat("Q-", i), 1), IsOk()) << i;
   ExpectChainIntact();
 }
 
