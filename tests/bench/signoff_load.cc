@@ -27,6 +27,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <iostream>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -332,14 +334,60 @@ class OfferSource {
     }
     return requests;
   }
+  // The next pool entry as a serialized SubmitOfferRequest under a new id
+  // (also its idempotency key): the pool's requests are serialized once
+  // with a fixed-width id, and each call copies one and writes its number
+  // into the id's digits, so every call sends a different offer without the
+  // generator building and serializing a message per call.
+  grpc::ByteBuffer NextSubmitRequest() {
+    std::call_once(templates_built_, [this] { BuildSubmitTemplates(); });
+    uint64_t n = next_.fetch_add(1, std::memory_order_relaxed);
+    const SubmitTemplate& t = templates_[n % templates_.size()];
+    grpc::Slice slice(t.bytes.size());
+    char* bytes = reinterpret_cast<char*>(const_cast<uint8_t*>(slice.begin()));
+    std::memcpy(bytes, t.bytes.data(), t.bytes.size());
+    for (size_t at : t.id_digits) {
+      uint64_t v = n;
+      for (int i = kIdDigits - 1; i >= 0; --i, v /= 10) bytes[at + i] = static_cast<char>('0' + v % 10);
+    }
+    return grpc::ByteBuffer(&slice, 1);
+  }
   int mean_request_bytes() const { return mean_request_bytes_; }
   double mean_lines() const { return mean_lines_; }
   size_t size() const { return pool_.size(); }
 
  private:
+  static constexpr int kIdDigits = 12;
+  struct SubmitTemplate {
+    std::string bytes;
+    std::vector<size_t> id_digits;  // where the id's digits start: offer_id and idempotency_key
+  };
+  void BuildSubmitTemplates() {
+    const std::string id = absl::StrCat(run_id_, "-", std::string(kIdDigits, '0'));
+    for (const GeneratedOffer& g : pool_) {
+      v1::SubmitOfferRequest request;
+      *request.mutable_offer() = g.offer;
+      request.mutable_offer()->set_offer_id(id);
+      request.set_idempotency_key(id);
+      SubmitTemplate t;
+      t.bytes = request.SerializeAsString();
+      for (size_t at = t.bytes.find(id); at != std::string::npos; at = t.bytes.find(id, at + 1)) {
+        t.id_digits.push_back(at + id.size() - kIdDigits);
+      }
+      if (t.id_digits.size() != 2) {
+        std::cerr << "signoff-load: the offer id occurs " << t.id_digits.size()
+                  << " times in a serialized request, not 2; use another --run_id\n";
+        std::exit(2);
+      }
+      templates_.push_back(std::move(t));
+    }
+  }
+
   std::string run_id_;
   std::vector<GeneratedOffer> pool_;
   std::atomic<uint64_t> next_{0};
+  std::once_flag templates_built_;
+  std::vector<SubmitTemplate> templates_;
   int mean_request_bytes_ = 0;
   double mean_lines_ = 0;
 };
@@ -672,12 +720,8 @@ int RunToEnd(Loops& loops, InFlight& in_flight, const RunClock& clock, RssSample
 // --mode=submit|evaluate|mix
 int RunOffers(const Options& options, const std::string& mode) {
   auto channels = MakeChannels(options.target, options.channels);
-  std::vector<std::unique_ptr<OfferService::Stub>> offers;
   std::vector<std::unique_ptr<ApprovalService::Stub>> approvals;
-  for (auto& channel : channels) {
-    offers.push_back(OfferService::NewStub(channel));
-    approvals.push_back(ApprovalService::NewStub(channel));
-  }
+  for (auto& channel : channels) approvals.push_back(ApprovalService::NewStub(channel));
   OfferSource source(options.run_id, absl::GetFlag(FLAGS_pool));
   OutcomeCounts outcomes;
   InFlight in_flight;
@@ -721,7 +765,11 @@ int RunOffers(const Options& options, const std::string& mode) {
     return stuck > 0 ? FinishStuck(report, stuck) : Finish(report);
   }
 
-  using Slot = UnarySlot<v1::SubmitOfferRequest, v1::SubmitOfferResponse>;
+  struct Slot : UnarySlot<grpc::ByteBuffer, grpc::ByteBuffer> {
+    v1::SubmitOfferResponse reply;  // the response, parsed
+  };
+  std::vector<std::unique_ptr<grpc::GenericStub>> generic;
+  for (auto& channel : channels) generic.push_back(std::make_unique<grpc::GenericStub>(channel));
   MethodStats submit_stats("SubmitOffer");
   MethodStats approve_stats("Approve");
   std::unique_ptr<ApprovalPump> pump;
@@ -734,14 +782,17 @@ int RunOffers(const Options& options, const std::string& mode) {
       options.channels, options.in_flight, &clock, &in_flight, &submit_stats,
       [&](Slot* slot, int channel, std::function<void(grpc::Status)> done) {
         slot->context = NewContext(options.token, options.call_deadline);
-        std::string id = source.Fill(slot->request.mutable_offer());
-        slot->request.set_idempotency_key(id);
-        slot->response.Clear();
-        offers[channel]->async()->SubmitOffer(slot->context.get(), &slot->request, &slot->response,
-                                              std::move(done));
+        CallSerialized(*generic[channel], "/signoff.v1.OfferService/SubmitOffer", slot,
+                       source.NextSubmitRequest(),
+                       [slot, done = std::move(done)](grpc::Status status) {
+                         if (status.ok() && !ParseReply(slot->response, slot->reply)) {
+                           status = grpc::Status(grpc::StatusCode::INTERNAL, "reply is not a SubmitOfferResponse");
+                         }
+                         done(status);
+                       });
       },
       [&](Slot* slot) {
-        const v1::OfferRecord& record = slot->response.record();
+        const v1::OfferRecord& record = slot->reply.record();
         outcomes.Add(record.decision().outcome());
         outcomes.AddStatus(record.status());
         if (sample_counter.fetch_add(1) % 32 == 0) {
