@@ -41,7 +41,7 @@ void OfferBatch::Learn(v1::OfferRecord record) {
   }
   Row row;
   row.read_version = record.version();
-  row.record = std::move(record);
+  row.record = std::make_shared<const v1::OfferRecord>(std::move(record));
   rows_.emplace(std::move(key), std::move(row));
 }
 
@@ -132,7 +132,7 @@ absl::StatusOr<std::optional<v1::OfferRecord>> OfferBatch::Revision(const std::s
                                                                     int64_t revision, bool) {
   return Guarded("reading offer revision", [&]() -> absl::StatusOr<std::optional<v1::OfferRecord>> {
     RowKey key{offer_id, revision};
-    if (auto it = rows_.find(key); it != rows_.end()) return it->second.record;
+    if (auto it = rows_.find(key); it != rows_.end()) return *it->second.record;
     if (absent_.count(key) > 0) return std::nullopt;
     if (auto it = latest_.find(offer_id); it != latest_.end() && revision > it->second) {
       return std::nullopt;
@@ -164,11 +164,16 @@ absl::StatusOr<std::optional<v1::OfferRecord>> OfferBatch::ByIdempotencyKey(
       it = keys_.try_emplace(k, std::nullopt).first;
     }
     if (!it->second) return std::nullopt;
-    return rows_.at(*it->second).record;
+    return *rows_.at(*it->second).record;
   });
 }
 
 absl::Status OfferBatch::Insert(const v1::OfferRecord& record) {
+  return InsertShared(std::make_shared<const v1::OfferRecord>(record));
+}
+
+absl::Status OfferBatch::InsertShared(std::shared_ptr<const v1::OfferRecord> shared) {
+  const v1::OfferRecord& record = *shared;
   const std::string& offer_id = record.offer().offer_id();
   const int64_t revision = record.offer().revision();
   // The unique constraints, checked here so a duplicate fails this member
@@ -196,7 +201,7 @@ absl::Status OfferBatch::Insert(const v1::OfferRecord& record) {
   RowKey key{offer_id, revision};
   Remember(rows_, key);
   Row row;
-  row.record = record;
+  row.record = std::move(shared);
   row.inserted = true;
   rows_[key] = std::move(row);
   if (absent_.erase(key) > 0 && in_member_) undo_.push_back([this, key] { absent_.insert(key); });
@@ -225,7 +230,7 @@ absl::Status OfferBatch::Update(const v1::OfferRecord& record) {
   Remember(rows_, key);
   Row& row = rows_.at(key);
   const bool first_write = !row.inserted && !row.updated;
-  row.record = record;
+  row.record = std::make_shared<const v1::OfferRecord>(record);
   if (!row.inserted) row.updated = true;
   if (first_write) written_.push_back(key);
   return absl::OkStatus();
@@ -256,7 +261,7 @@ void OfferBatch::Flush() {
 
   for (const RowKey& key : written_) {
     const Row& row = rows_.at(key);
-    const v1::OfferRecord& r = row.record;
+    const v1::OfferRecord& r = *row.record;
     if (row.inserted) {
       const v1::Offer& offer = r.offer();
       const v1::OfferFigures& figures = r.decision().figures();

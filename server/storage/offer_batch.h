@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,6 +50,7 @@ class OfferBatch : public workflow::OfferTransaction {
   absl::StatusOr<std::optional<v1::OfferRecord>> ByIdempotencyKey(
       const std::string& submitted_by, const std::string& idempotency_key) override;
   absl::Status Insert(const v1::OfferRecord& record) override;
+  absl::Status InsertShared(std::shared_ptr<const v1::OfferRecord> record) override;
   absl::Status Update(const v1::OfferRecord& record) override;
   absl::Status AppendEvents(const std::vector<v1::Event>& events, absl::Time at) override;
   // Not part of a submission: refused with INTERNAL (use Transact).
@@ -62,7 +64,10 @@ class OfferBatch : public workflow::OfferTransaction {
   using KeyOfSubmitter = std::pair<std::string, std::string>;  // (submitted_by, key)
 
   struct Row {
-    v1::OfferRecord record;
+    // Shared, never changed in place: a write replaces it, so the undo log
+    // keeps the old one for the price of a pointer, and a submission's
+    // record is not copied on the writer's thread.
+    std::shared_ptr<const v1::OfferRecord> record;
     bool inserted = false;     // written by this batch as a new row
     bool updated = false;      // an existing row this batch changes
     int64_t read_version = 0;  // its version in the database, for the update

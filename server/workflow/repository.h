@@ -36,6 +36,11 @@ class OfferTransaction {
       const std::string& submitted_by, const std::string& idempotency_key) = 0;
   // ALREADY_EXISTS when (offer id, revision) or (submitter, key) is taken.
   virtual absl::Status Insert(const v1::OfferRecord& record) = 0;
+  // Insert for a record that stays as it is while the transaction lasts: a
+  // transaction that holds rows until its commit may keep it, not a copy.
+  virtual absl::Status InsertShared(std::shared_ptr<const v1::OfferRecord> record) {
+    return Insert(*record);
+  }
   // Stores `record` (whose version the caller has incremented) over the
   // stored row; ABORTED when the stored version is not record.version() - 1.
   virtual absl::Status Update(const v1::OfferRecord& record) = 0;

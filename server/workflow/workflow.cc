@@ -358,7 +358,13 @@ void Workflow::SubmitAsync(const v1::Offer& offer, const std::string& submitted_
           }
         }
         state->answer_is_prepared = !(latest && record.status() == v1::OFFER_STATUS_PENDING);
-        RETURN_IF_ERROR(tx.Insert(state->answer_is_prepared ? record : stored));
+        if (state->answer_is_prepared) {
+          // The batch may keep the prepared record itself (it lives in
+          // `state`, unchanged, until the answer): no copy on the writer.
+          RETURN_IF_ERROR(tx.InsertShared(std::shared_ptr<const v1::OfferRecord>(state, &record)));
+        } else {
+          RETURN_IF_ERROR(tx.Insert(stored));
+        }
         return tx.AppendEvents(events, now);
       },
       [this, state](absl::Status status) {
