@@ -1,11 +1,14 @@
 #pragma once
 
 // The one path every unary RPC takes: authenticate, authorise, bound the
-// caller's concurrency, run the blocking work on our executor, map the
-// status, log one line, record metrics, finish.
+// caller's concurrency, run the work (blocking work on our executor; a
+// submission's storage answers by itself), map the status, log one line,
+// record metrics, finish.
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +89,46 @@ inline absl::StatusOr<Principal> Admit(const CallDeps& deps, const grpc::ServerC
   return principal;
 }
 
+// Answers a unary call: once, from any thread.
+using Reply = std::function<void(absl::Status)>;
+
+// An admitted call: who is calling, and the one way to answer, which also
+// gives back the caller's concurrency slot and logs the call.
+struct Admitted {
+  Principal principal;
+  Reply reply;
+};
+
+// Authenticates, authorises and takes a per-caller slot; on refusal answers
+// the call itself and returns nullopt.
+inline std::optional<Admitted> AdmitUnary(const CallDeps& deps, grpc::CallbackServerContext* context,
+                                          grpc::ServerUnaryReactor* reactor, const char* method) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Principal> principal = Admit(deps, *context, method);
+  if (!principal.ok()) {
+    Finished(deps, method, "-", start, principal.status());
+    reactor->Finish(ToGrpcStatus(principal.status()));
+    return std::nullopt;
+  }
+  absl::StatusOr<std::shared_ptr<void>> slot = deps.limits->Acquire(principal->id);
+  if (!slot.ok()) {
+    Finished(deps, method, principal->id, start, slot.status());
+    reactor->Finish(ToGrpcStatus(slot.status()));
+    return std::nullopt;
+  }
+  Reply reply = [deps, reactor, method, start, id = principal->id,
+                 slot = std::move(*slot)](absl::Status status) mutable {
+    slot.reset();
+    Finished(deps, method, id, start, status);
+    reactor->Finish(ToGrpcStatus(status));
+  };
+  return Admitted{std::move(*principal), std::move(reply)};
+}
+
+inline absl::Status DeadlinePassed() {
+  return absl::DeadlineExceededError("the deadline passed before the work could start");
+}
+
 // Where a handler's work runs.
 enum class WorkKind {
   // May block (database, locks): on our executor, off gRPC's threads.
@@ -101,29 +144,11 @@ grpc::ServerUnaryReactor* RunUnary(const CallDeps& deps, grpc::CallbackServerCon
                                    const char* method, Work work,
                                    WorkKind kind = WorkKind::kBlocking) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Time start = absl::Now();
-  absl::StatusOr<Principal> principal = Admit(deps, *context, method);
-  if (!principal.ok()) {
-    Finished(deps, method, "-", start, principal.status());
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
-  }
-  absl::StatusOr<std::shared_ptr<void>> slot = deps.limits->Acquire(principal->id);
-  if (!slot.ok()) {
-    Finished(deps, method, principal->id, start, slot.status());
-    reactor->Finish(ToGrpcStatus(slot.status()));
-    return reactor;
-  }
-  auto run = [deps, context, reactor, method, start, work = std::move(work),
-              who = std::move(*principal), slot = std::move(*slot)]() mutable {
-    Call call{who, context};
-    absl::Status status =
-        call.Expired()
-            ? absl::DeadlineExceededError("the deadline passed before the work could start")
-            : work(call);
-    slot.reset();
-    Finished(deps, method, who.id, start, status);
-    reactor->Finish(ToGrpcStatus(status));
+  std::optional<Admitted> admitted = AdmitUnary(deps, context, reactor, method);
+  if (!admitted) return reactor;
+  auto run = [context, work = std::move(work), admitted = std::move(*admitted)]() mutable {
+    Call call{admitted.principal, context};
+    admitted.reply(call.Expired() ? DeadlinePassed() : work(call));
   };
   if (kind == WorkKind::kCpuOnly) {
     run();
@@ -133,41 +158,21 @@ grpc::ServerUnaryReactor* RunUnary(const CallDeps& deps, grpc::CallbackServerCon
   return reactor;
 }
 
-// Answers a call started with RunUnaryAsync: once, from any thread.
-using Reply = std::function<void(absl::Status)>;
-
 // For work that waits on storage without holding a thread:
 // `work(const Call&, Reply)` starts on gRPC's thread (it must not block; the
-// response must be filled before reply runs) and calls `reply` when done,
-// from whatever thread finishes it. The per-caller slot is held until then.
+// response must be filled before the reply) and replies when done, from
+// whatever thread finishes it. The per-caller slot is held until then.
 template <typename Work>
 grpc::ServerUnaryReactor* RunUnaryAsync(const CallDeps& deps, grpc::CallbackServerContext* context,
                                         const char* method, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Time start = absl::Now();
-  absl::StatusOr<Principal> principal = Admit(deps, *context, method);
-  if (!principal.ok()) {
-    Finished(deps, method, "-", start, principal.status());
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
-  }
-  absl::StatusOr<std::shared_ptr<void>> slot = deps.limits->Acquire(principal->id);
-  if (!slot.ok()) {
-    Finished(deps, method, principal->id, start, slot.status());
-    reactor->Finish(ToGrpcStatus(slot.status()));
-    return reactor;
-  }
-  Reply reply = [deps, reactor, method, start, id = principal->id,
-                 slot = std::move(*slot)](absl::Status status) mutable {
-    slot.reset();
-    Finished(deps, method, id, start, status);
-    reactor->Finish(ToGrpcStatus(status));
-  };
-  Call call{*principal, context};
+  std::optional<Admitted> admitted = AdmitUnary(deps, context, reactor, method);
+  if (!admitted) return reactor;
+  Call call{admitted->principal, context};
   if (call.Expired()) {
-    reply(absl::DeadlineExceededError("the deadline passed before the work could start"));
+    admitted->reply(DeadlinePassed());
   } else {
-    work(call, std::move(reply));
+    work(call, std::move(admitted->reply));
   }
   return reactor;
 }

@@ -29,6 +29,13 @@ class MigrationsTest : public signoff::testing::WithTestDatabase {
     return db.ok() ? std::move(*db) : nullptr;
   }
 
+  // A connection to the database once every migration is applied.
+  std::unique_ptr<pqxx::connection> Migrated() {
+    auto db = Connect();
+    if (db == nullptr || !db->ApplyMigrations().ok()) return nullptr;
+    return std::make_unique<pqxx::connection>(test_db_->dsn());
+  }
+
   int64_t CountRows(const std::string& table) {
     pqxx::connection conn(test_db_->dsn());
     pqxx::nontransaction tx(conn);
@@ -101,10 +108,9 @@ TEST_F(MigrationsTest, EditedMigrationStopsStartUp) {
 }
 
 TEST_F(MigrationsTest, EventLogRefusesUpdatesAndDeletes) {
-  auto db = Connect();
-  ASSERT_NE(db, nullptr);
-  ASSERT_THAT(db->ApplyMigrations(), IsOk());
-  pqxx::connection conn(test_db_->dsn());
+  auto migrated = Migrated();
+  ASSERT_NE(migrated, nullptr);
+  pqxx::connection& conn = *migrated;
   {
     pqxx::work tx(conn);
     tx.exec(
@@ -123,11 +129,9 @@ TEST_F(MigrationsTest, EventLogRefusesUpdatesAndDeletes) {
 // V008: a revision of a few kilobytes is stored as it is, not compressed on
 // the hot path (PostgreSQL would compress a row this size without it).
 TEST_F(MigrationsTest, RevisionRowsUpToAPageAreStoredUncompressed) {
-  auto db = Connect();
-  ASSERT_NE(db, nullptr);
-  ASSERT_THAT(db->ApplyMigrations(), IsOk());
-  pqxx::connection conn(test_db_->dsn());
-  pqxx::work tx(conn);
+  auto migrated = Migrated();
+  ASSERT_NE(migrated, nullptr);
+  pqxx::work tx(*migrated);
   tx.exec(
       "INSERT INTO offer_revisions (offer_id, revision, record, submitted_by, manager_id, "
       "customer_id, currency_code, total, outcome, status, policy_label, policy_hash, "
