@@ -282,7 +282,14 @@ void PgOfferRepository::WriterLoop() {
       }
     }
     queued_.notify_one();
-    if (!finished.empty()) {
+    if (static_cast<int>(finished.size()) <= options_.answer_inline) {
+      // A small batch (a quiet moment): answering here takes microseconds,
+      // while the finisher would first have to get a core.
+      for (PendingWork* item : finished) {
+        std::unique_ptr<PendingWork> owned(item);
+        owned->done(std::move(owned->result));
+      }
+    } else {
       {
         std::lock_guard lock(finished_mu_);
         finished_.insert(finished_.end(), finished.begin(), finished.end());

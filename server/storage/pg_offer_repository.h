@@ -18,6 +18,9 @@ struct GroupCommitOptions {
   int writers = 1;
   // Most submissions one shared transaction carries.
   int max_batch = 128;
+  // Batches up to this size are answered by the writer itself; larger ones
+  // by the finisher thread, so the writer can start the next batch.
+  int answer_inline = 8;
   // Told the size of every committed batch (for metrics); may be empty.
   std::function<void(int)> on_batch;
 };

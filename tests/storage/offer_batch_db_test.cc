@@ -185,7 +185,9 @@ TEST_F(OfferBatchTest, QueuedWorkIsCommittedAndAnsweredBeforeTheRepositoryGoes) 
   std::atomic<int> answered{0}, stored{0};
   const absl::Time now = Now();
   {
-    storage::PgOfferRepository repository(db_.get());
+    storage::GroupCommitOptions options;
+    options.answer_inline = 0;  // every batch answered by the finisher
+    storage::PgOfferRepository repository(db_.get(), options);
     for (int i = 0; i < kWorks; ++i) {
       v1::OfferRecord record = Record(absl::StrCat("Q-", i), 1);
       workflow::GroupedReads reads{record.offer().offer_id(), 1, "crm", ""};
