@@ -285,10 +285,7 @@ void PgOfferRepository::WriterLoop() {
     if (static_cast<int>(finished.size()) <= options_.answer_inline) {
       // A small batch (a quiet moment): answering here takes microseconds,
       // while the finisher would first have to get a core.
-      for (PendingWork* item : finished) {
-        std::unique_ptr<PendingWork> owned(item);
-        owned->done(std::move(owned->result));
-      }
+      Answer(finished);
     } else {
       {
         std::lock_guard lock(finished_mu_);
@@ -308,10 +305,14 @@ void PgOfferRepository::FinisherLoop() {
       if (finished_.empty()) return;  // the writers are gone and all is answered
       finished.swap(finished_);
     }
-    for (PendingWork* item : finished) {
-      std::unique_ptr<PendingWork> owned(item);
-      owned->done(std::move(owned->result));
-    }
+    Answer(finished);
+  }
+}
+
+void PgOfferRepository::Answer(const std::vector<PendingWork*>& finished) {
+  for (PendingWork* item : finished) {
+    std::unique_ptr<PendingWork> owned(item);
+    owned->done(std::move(owned->result));
   }
 }
 

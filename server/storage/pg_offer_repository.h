@@ -52,6 +52,8 @@ class PgOfferRepository : public workflow::OfferRepository {
   // (a gRPC reply each) is off the writer's thread and one wake-up serves a
   // whole batch.
   void FinisherLoop();
+  // Runs each item's `done` with its result and frees it.
+  static void Answer(const std::vector<PendingWork*>& finished);
   void RunBatch(const std::vector<PendingWork*>& batch);
   // Reads for all members at once, writes for all at once. `committing` is
   // set once COMMIT was sent (its outcome is then unknown on failure).
