@@ -1,18 +1,13 @@
 #include "server/workflow/repository.h"
 
-#include "absl/synchronization/notification.h"
+#include "server/workflow/wait_for.h"
 
 namespace signoff::workflow {
 
 absl::Status OfferRepository::TransactGrouped(GroupedReads reads, TransactionWork work) {
-  absl::Notification finished;
-  absl::Status result;
-  TransactGroupedAsync(std::move(reads), std::move(work), [&](absl::Status status) {
-    result = std::move(status);
-    finished.Notify();
+  return WaitFor<absl::Status>([&](GroupedDone done) {
+    TransactGroupedAsync(std::move(reads), std::move(work), std::move(done));
   });
-  finished.WaitForNotification();
-  return result;
 }
 
 }  // namespace signoff::workflow

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "policies/money.h"
@@ -13,6 +12,7 @@
 #include "server/workflow/json_writer.h"
 #include "server/workflow/proto_time.h"
 #include "server/workflow/routing.h"
+#include "server/workflow/wait_for.h"
 
 namespace signoff::workflow {
 namespace {
@@ -240,133 +240,131 @@ absl::StatusOr<Workflow::Submission> Workflow::Prepare(const v1::Offer& offer,
 absl::StatusOr<v1::OfferRecord> Workflow::Submit(const v1::Offer& offer,
                                                  const std::string& submitted_by,
                                                  const std::string& idempotency_key) {
-  absl::Notification finished;
-  absl::StatusOr<v1::OfferRecord> result;
-  SubmitAsync(offer, submitted_by, idempotency_key, [&](absl::StatusOr<v1::OfferRecord> record) {
-    result = std::move(record);
-    finished.Notify();
-  });
-  finished.WaitForNotification();
-  return result;
+  return WaitFor<absl::StatusOr<v1::OfferRecord>>(
+      [&](SubmitDone done) { SubmitAsync(offer, submitted_by, idempotency_key, std::move(done)); });
+}
+
+// What the shared transaction and the answer need, owned here: the caller's
+// arguments may be gone by then.
+struct Workflow::SubmitState {
+  Submission prepared;
+  // The answer: the prepared record as it is (the common case, and no copy
+  // on the group-commit writer's thread), or `stored` when the transaction
+  // found or changed something.
+  v1::OfferRecord stored;
+  bool answer_is_prepared = false;
+  SubmitDone done;
+};
+
+// The shared transaction's part of a submission: the earlier answer to the
+// same request, or the new revision stored with its events (superseding a
+// pending predecessor). `shared` owns `state`, for a batch that keeps the
+// record instead of a copy. It may run more than once: it never changes the
+// prepared record and sets the answer each time.
+absl::Status Workflow::StoreSubmission(const std::shared_ptr<SubmitState>& shared,
+                                       OfferTransaction& tx) {
+  SubmitState& state = *shared;
+  const v1::OfferRecord& record = state.prepared.record;
+  const v1::Offer& offer = record.offer();
+  const v1::Decision& decision = record.decision();
+  const std::string& offer_id = offer.offer_id();
+  const int64_t revision = offer.revision();
+  const std::string& submitted_by = record.submitted_by();
+  const std::string& idempotency_key = record.idempotency_key();
+  const absl::Time now = state.prepared.now;
+  v1::OfferRecord& stored = state.stored;
+  state.answer_is_prepared = false;
+  if (!idempotency_key.empty()) {
+    ASSIGN_OR_RETURN(auto prior, tx.ByIdempotencyKey(submitted_by, idempotency_key));
+    if (prior) {
+      if (!SameOffer(prior->offer(), offer)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "idempotency_key: \"", idempotency_key, "\" was already used for offer ",
+            prior->offer().offer_id(), " revision ", prior->offer().revision(),
+            " with different content; a different request needs a new key"));
+      }
+      stored = std::move(*prior);
+      return absl::OkStatus();
+    }
+  }
+  ASSIGN_OR_RETURN(auto same_revision, tx.Revision(offer_id, revision, /*lock=*/false));
+  if (same_revision) {
+    if (!SameOffer(same_revision->offer(), offer)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "offer ", offer_id, " revision ", revision,
+          " was already submitted with different content; submit the change as a new revision"));
+    }
+    stored = std::move(*same_revision);
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(auto latest, tx.Latest(offer_id, /*lock=*/true));
+  std::vector<v1::Event> events;
+  events.push_back(OfferEvent(
+      record, "offer.submitted", submitted_by,
+      JsonObject()
+          .Add("outcome", v1::Outcome_Name(decision.outcome()))
+          .Add("status", ShortName(record.status()))
+          .Add("manager_id", offer.manager_id())
+          .Add("customer_id", offer.customer().id())
+          .Add("total", state.prepared.total)
+          .Add("required_levels", std::vector<std::string>(decision.required_levels().begin(),
+                                                           decision.required_levels().end()))
+          .Add("policy", decision.policy_version().content_hash())
+          .str()));
+  if (record.status() == v1::OFFER_STATUS_PENDING) {
+    std::vector<std::string> stages;
+    for (const v1::ApprovalStage& stage : record.approval().stages()) {
+      stages.push_back(absl::StrCat(stage.level(), ":", absl::StrJoin(stage.approvers(), "|"),
+                                    " need ", stage.approvals_required()));
+    }
+    events.push_back(OfferEvent(record, "offer.routed", "system",
+                                JsonObject().Add("stages", stages).str()));
+  }
+  if (latest) {
+    if (latest->offer().revision() > revision) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "revision: ", revision, " is older than the offer's current revision ",
+          latest->offer().revision()));
+    }
+    if (record.status() == v1::OFFER_STATUS_PENDING) {
+      stored = record;
+      std::vector<v1::Event> carried = CarryOver(*latest, stored);
+      events.insert(events.end(), carried.begin(), carried.end());
+      std::vector<v1::Event> advanced = AdvanceStages(stored, now);
+      events.insert(events.end(), advanced.begin(), advanced.end());
+    }
+    if (latest->status() == v1::OFFER_STATUS_PENDING) {
+      v1::OfferRecord superseded = *latest;
+      std::vector<v1::Event> closed =
+          Close(superseded, v1::OFFER_STATUS_SUPERSEDED, submitted_by, now);
+      superseded.add_notes(absl::StrCat("Superseded by revision ", revision, "."));
+      superseded.set_version(superseded.version() + 1);
+      RETURN_IF_ERROR(tx.Update(superseded));
+      events.insert(events.end(), closed.begin(), closed.end());
+    }
+  }
+  state.answer_is_prepared = !(latest && record.status() == v1::OFFER_STATUS_PENDING);
+  if (state.answer_is_prepared) {
+    // The batch may keep the prepared record itself (it lives in
+    // `state`, unchanged, until the answer): no copy on the writer.
+    RETURN_IF_ERROR(tx.InsertShared(std::shared_ptr<const v1::OfferRecord>(shared, &record)));
+  } else {
+    RETURN_IF_ERROR(tx.Insert(stored));
+  }
+  return tx.AppendEvents(events, now);
 }
 
 void Workflow::SubmitAsync(const v1::Offer& offer, const std::string& submitted_by,
                            const std::string& idempotency_key, SubmitDone done) {
   absl::StatusOr<Submission> prepared = Prepare(offer, submitted_by, idempotency_key);
   if (!prepared.ok()) return done(prepared.status());
-  // Everything the shared transaction and the answer need, owned here: the
-  // caller's arguments may be gone by then.
-  struct State {
-    Submission prepared;
-    std::string submitted_by;
-    std::string idempotency_key;
-    // The answer: the prepared record as it is (the common case, and no copy
-    // on the group-commit writer's thread), or `stored` when the transaction
-    // found or changed something. The work may run again, so it never
-    // changes the prepared record and sets both each time.
-    v1::OfferRecord stored;
-    bool answer_is_prepared = false;
-    SubmitDone done;
-  };
-  auto state = std::make_shared<State>();
+  auto state = std::make_shared<SubmitState>();
   state->prepared = std::move(*prepared);
-  state->submitted_by = submitted_by;
-  state->idempotency_key = idempotency_key;
   state->done = std::move(done);
   const v1::Offer& submitted = state->prepared.record.offer();
   GroupedReads reads{submitted.offer_id(), submitted.revision(), submitted_by, idempotency_key};
   offers_->TransactGroupedAsync(
-      std::move(reads),
-      [state](OfferTransaction& tx) -> absl::Status {
-        const v1::OfferRecord& record = state->prepared.record;
-        const v1::Offer& offer = record.offer();
-        const v1::Decision& decision = record.decision();
-        const std::string& offer_id = offer.offer_id();
-        const int64_t revision = offer.revision();
-        const std::string& submitted_by = state->submitted_by;
-        const std::string& idempotency_key = state->idempotency_key;
-        const absl::Time now = state->prepared.now;
-        v1::OfferRecord& stored = state->stored;
-        state->answer_is_prepared = false;
-        if (!idempotency_key.empty()) {
-          ASSIGN_OR_RETURN(auto prior, tx.ByIdempotencyKey(submitted_by, idempotency_key));
-          if (prior) {
-            if (!SameOffer(prior->offer(), offer)) {
-              return absl::FailedPreconditionError(absl::StrCat(
-                  "idempotency_key: \"", idempotency_key, "\" was already used for offer ",
-                  prior->offer().offer_id(), " revision ", prior->offer().revision(),
-                  " with different content; a different request needs a new key"));
-            }
-            stored = std::move(*prior);
-            return absl::OkStatus();
-          }
-        }
-        ASSIGN_OR_RETURN(auto same_revision, tx.Revision(offer_id, revision, /*lock=*/false));
-        if (same_revision) {
-          if (!SameOffer(same_revision->offer(), offer)) {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "offer ", offer_id, " revision ", revision,
-                " was already submitted with different content; submit the change as a new revision"));
-          }
-          stored = std::move(*same_revision);
-          return absl::OkStatus();
-        }
-        ASSIGN_OR_RETURN(auto latest, tx.Latest(offer_id, /*lock=*/true));
-        std::vector<v1::Event> events;
-        events.push_back(OfferEvent(
-            record, "offer.submitted", submitted_by,
-            JsonObject()
-                .Add("outcome", v1::Outcome_Name(decision.outcome()))
-                .Add("status", ShortName(record.status()))
-                .Add("manager_id", offer.manager_id())
-                .Add("customer_id", offer.customer().id())
-                .Add("total", state->prepared.total)
-                .Add("required_levels", std::vector<std::string>(decision.required_levels().begin(),
-                                                                 decision.required_levels().end()))
-                .Add("policy", decision.policy_version().content_hash())
-                .str()));
-        if (record.status() == v1::OFFER_STATUS_PENDING) {
-          std::vector<std::string> stages;
-          for (const v1::ApprovalStage& stage : record.approval().stages()) {
-            stages.push_back(absl::StrCat(stage.level(), ":", absl::StrJoin(stage.approvers(), "|"),
-                                          " need ", stage.approvals_required()));
-          }
-          events.push_back(OfferEvent(record, "offer.routed", "system",
-                                      JsonObject().Add("stages", stages).str()));
-        }
-        if (latest) {
-          if (latest->offer().revision() > revision) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "revision: ", revision, " is older than the offer's current revision ",
-                latest->offer().revision()));
-          }
-          if (record.status() == v1::OFFER_STATUS_PENDING) {
-            stored = record;
-            std::vector<v1::Event> carried = CarryOver(*latest, stored);
-            events.insert(events.end(), carried.begin(), carried.end());
-            std::vector<v1::Event> advanced = AdvanceStages(stored, now);
-            events.insert(events.end(), advanced.begin(), advanced.end());
-          }
-          if (latest->status() == v1::OFFER_STATUS_PENDING) {
-            v1::OfferRecord superseded = *latest;
-            std::vector<v1::Event> closed =
-                Close(superseded, v1::OFFER_STATUS_SUPERSEDED, submitted_by, now);
-            superseded.add_notes(absl::StrCat("Superseded by revision ", revision, "."));
-            superseded.set_version(superseded.version() + 1);
-            RETURN_IF_ERROR(tx.Update(superseded));
-            events.insert(events.end(), closed.begin(), closed.end());
-          }
-        }
-        state->answer_is_prepared = !(latest && record.status() == v1::OFFER_STATUS_PENDING);
-        if (state->answer_is_prepared) {
-          // The batch may keep the prepared record itself (it lives in
-          // `state`, unchanged, until the answer): no copy on the writer.
-          RETURN_IF_ERROR(tx.InsertShared(std::shared_ptr<const v1::OfferRecord>(state, &record)));
-        } else {
-          RETURN_IF_ERROR(tx.Insert(stored));
-        }
-        return tx.AppendEvents(events, now);
-      },
+      std::move(reads), [state](OfferTransaction& tx) { return StoreSubmission(state, tx); },
       [this, state](absl::Status status) {
         const v1::Offer& offer = state->prepared.record.offer();
         if (absl::IsAlreadyExists(status)) {

@@ -99,6 +99,9 @@ class Workflow {
   };
   absl::StatusOr<Submission> Prepare(const v1::Offer& offer, const std::string& submitted_by,
                                      const std::string& idempotency_key);
+  struct SubmitState;
+  static absl::Status StoreSubmission(const std::shared_ptr<SubmitState>& state,
+                                      OfferTransaction& tx);
   absl::StatusOr<v1::OfferRecord> Act(const std::string& actor_id, const std::string& offer_id,
                                       int64_t revision, v1::ActionKind kind,
                                       const std::string& comment);
