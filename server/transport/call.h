@@ -92,11 +92,21 @@ inline absl::StatusOr<Principal> Admit(const CallDeps& deps, const grpc::ServerC
 // Answers a unary call: once, from any thread.
 using Reply = std::function<void(absl::Status)>;
 
-// An admitted call: who is calling, and the one way to answer, which also
-// gives back the caller's concurrency slot and logs the call.
+// An admitted call: who is calling, and the one way to answer (Answer, once),
+// which also gives back the caller's concurrency slot and logs the call.
 struct Admitted {
   Principal principal;
-  Reply reply;
+  CallDeps deps;
+  grpc::ServerUnaryReactor* reactor;
+  const char* method;
+  absl::Time start;
+  std::shared_ptr<void> slot;
+
+  void Answer(const absl::Status& status) {
+    slot.reset();
+    Finished(deps, method, principal.id, start, status);
+    reactor->Finish(ToGrpcStatus(status));
+  }
 };
 
 // Authenticates, authorises and takes a per-caller slot; on refusal answers
@@ -116,13 +126,7 @@ inline std::optional<Admitted> AdmitUnary(const CallDeps& deps, grpc::CallbackSe
     reactor->Finish(ToGrpcStatus(slot.status()));
     return std::nullopt;
   }
-  Reply reply = [deps, reactor, method, start, id = principal->id,
-                 slot = std::move(*slot)](absl::Status status) mutable {
-    slot.reset();
-    Finished(deps, method, id, start, status);
-    reactor->Finish(ToGrpcStatus(status));
-  };
-  return Admitted{std::move(*principal), std::move(reply)};
+  return Admitted{std::move(*principal), deps, reactor, method, start, std::move(*slot)};
 }
 
 inline absl::Status DeadlinePassed() {
@@ -148,7 +152,7 @@ grpc::ServerUnaryReactor* RunUnary(const CallDeps& deps, grpc::CallbackServerCon
   if (!admitted) return reactor;
   auto run = [context, work = std::move(work), admitted = std::move(*admitted)]() mutable {
     Call call{admitted.principal, context};
-    admitted.reply(call.Expired() ? DeadlinePassed() : work(call));
+    admitted.Answer(call.Expired() ? DeadlinePassed() : work(call));
   };
   if (kind == WorkKind::kCpuOnly) {
     run();
@@ -168,11 +172,13 @@ grpc::ServerUnaryReactor* RunUnaryAsync(const CallDeps& deps, grpc::CallbackServ
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::optional<Admitted> admitted = AdmitUnary(deps, context, reactor, method);
   if (!admitted) return reactor;
-  Call call{admitted->principal, context};
+  // Shared with the reply, which may run on another thread after this returns.
+  auto call_state = std::make_shared<Admitted>(std::move(*admitted));
+  Call call{call_state->principal, context};
   if (call.Expired()) {
-    admitted->reply(DeadlinePassed());
+    call_state->Answer(DeadlinePassed());
   } else {
-    work(call, std::move(admitted->reply));
+    work(call, [call_state](absl::Status status) { call_state->Answer(status); });
   }
   return reactor;
 }
